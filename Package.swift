@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Pipeline: fetch → parse → normalise → validate → write-down → load → reconcile → report.
+// AmforaCore holds the pure stages and imports no C module; AmforaIO is the only place that
+// touches files, SQLite and libcurl; the `amfora` executable only parses arguments and prints.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "amfora",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "amfora", targets: ["amfora"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(
+            name: "AmforaCore",
+            resources: [.copy("Resources")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AmforaIO",
+            dependencies: ["AmforaCore", "CSQLite", "CCurl"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "amfora",
+            dependencies: [
+                "AmforaCore", "AmforaIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AmforaCoreTests",
+            dependencies: ["AmforaCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AmforaIOTests",
+            dependencies: ["AmforaCore", "AmforaIO"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AmforaCLITests",
+            dependencies: ["AmforaCore"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,101 @@
+import AmforaCore
+import AmforaIO
+import ArgumentParser
+import Foundation
+
+struct ValidateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Parse, normalise and validate delivery files without touching any warehouse.",
+        discussion: """
+        Exit status: 0 no errors, 1 errors found, 2 unusable input (a file missing, unreadable, \
+        or not a delivery). Files are validated in parallel; --json streams them one by one.
+        """
+    )
+
+    @Flag(help: "Print the JSON object of interfaces.md instead of the human summary.")
+    var json = false
+
+    @Option(help: "Read every file in this encoding instead of detecting it (UTF-8 or Windows-1252).")
+    var encoding: String?
+
+    @Option(help: "How many example findings to show per rule.")
+    var examples = 3
+
+    @Argument(help: "Delivery files (AMFORA_<komnr>_<yyyymmdd>.txt, HJAELP1_…, HJAELP2_…).")
+    var files: [String]
+
+    func validate() throws {
+        if let e = encoding, TextEncoding(rawValue: e) == nil {
+            throw ValidationError("--encoding must be UTF-8 or Windows-1252")
+        }
+    }
+
+    func run() async throws {
+        let options = ValidationOptions(encoding: encoding.flatMap(TextEncoding.init(rawValue:)))
+        var unusable = false
+        var anyErrors = false
+        if json {
+            print("{\"files\":[", terminator: "")
+            for (i, path) in files.enumerated() {
+                if i > 0 { print(",", terminator: "") }
+                print(ValidationOutput.jsonFileHead(file: path), terminator: "")
+                var first = true
+                let summary = Self.check(path, options) { f in
+                    print((first ? "" : ",") + ValidationOutput.jsonFinding(f), terminator: "")
+                    first = false
+                }
+                print(ValidationOutput.jsonFileTail(summary), terminator: "")
+                unusable = unusable || Self.isUnusable(summary)
+                anyErrors = anyErrors || summary.errors > 0
+            }
+            print("]}")
+        } else {
+            let results = await withTaskGroup(of: (Int, FileSummary, FindingDigest).self) { group in
+                for (i, path) in files.enumerated() {
+                    let n = examples
+                    group.addTask {
+                        var digest = FindingDigest(examplesPerRule: n)
+                        let s = Self.check(path, options) { digest.add($0) }
+                        return (i, s, digest)
+                    }
+                }
+                var out: [(Int, FileSummary, FindingDigest)] = []
+                for await r in group { out.append(r) }
+                return out.sorted { $0.0 < $1.0 }
+            }
+            var digest = FindingDigest(examplesPerRule: examples)
+            for (_, s, d) in results {
+                print(ValidationOutput.summaryLine(s, municipalities: options.catalog.municipalities))
+                digest.merge(d)
+                unusable = unusable || Self.isUnusable(s)
+                anyErrors = anyErrors || s.errors > 0
+            }
+            print("")
+            print(ValidationOutput.digestText(digest))
+        }
+        if unusable { throw ExitCode(2) }
+        if anyErrors { throw ExitCode(1) }
+    }
+
+    /// Validates one file; a file that cannot be read at all becomes a file-level finding.
+    static func check(_ path: String, _ options: ValidationOptions, onFinding: (Finding) -> Void) -> FileSummary {
+        do {
+            try FileChunks.checkReadable(path)
+            return try DeliveryValidator.validate(fileName: path, options: options,
+                                                  source: FileChunks.source(path: path), onFinding: onFinding)
+        } catch {
+            var s = FileSummary(file: path)
+            let f = Finding(file: path, line: nil, field: nil, rule: "file.unreadable", severity: .error,
+                            value: nil, message: "\(error)")
+            s.fileFindings.append(f)
+            onFinding(f)
+            return s
+        }
+    }
+
+    /// Unusable input: the file could not be read, or is not a delivery at all.
+    static func isUnusable(_ s: FileSummary) -> Bool {
+        s.fileFindings.contains { ["file.unreadable", "file.name", "file.komnr"].contains($0.rule) }
+    }
+}

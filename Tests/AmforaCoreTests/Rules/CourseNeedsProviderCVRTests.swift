@@ -1,0 +1,13 @@
+import Testing
+@testable import AmforaCore
+
+@Suite struct CourseNeedsProviderCVRTests {
+    @Test func coursesNeedTheProvidersCVR() {
+        for code in 160...165 {
+            let f = LineBuilder.activation(["Foranstalt": String(code), "KursusCVR": ""]).findings()
+            #expect(rules(f) == ["course.kursuscvr"], "\(code)")
+        }
+        #expect(LineBuilder.activation(["Foranstalt": "161", "KursusCVR": "13748136"]).findings().isEmpty)
+        #expect(LineBuilder.activation(["Foranstalt": "141", "Startdt": "01-02-2010", "Slutdt": "01-03-2010"]).findings().isEmpty)
+    }
+}
