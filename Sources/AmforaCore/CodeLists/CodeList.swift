@@ -32,6 +32,10 @@ public struct CodeList: Sendable {
         self.slots = slots
     }
 
+    /// Membership without materialising the entry (the hot path asks only this).
+    @inline(__always)
+    public func contains(_ code: Int) -> Bool { code >= 0 && code < slots.count && slots[code] >= 0 }
+
     public subscript(code: Int) -> CodeEntry? {
         guard code >= 0, code < slots.count else { return nil }
         let i = slots[code]

@@ -66,7 +66,8 @@ public struct FieldSpec: Sendable, Hashable {
 }
 
 /// A versioned fixed-width layout (`52.2-v1`, `57.2-v1`), read from `layouts.tsv`.
-public struct Layout: Sendable {
+/// A class, so that every record view shares it for the price of one reference.
+public final class Layout: Sendable {
     public let id: String
     public let fields: [FieldSpec]
     /// Characters in a complete record.

@@ -1,8 +1,13 @@
 /// A field's bytes with the fixed-width padding (spaces, tabs) removed from both ends.
+/// Padding is mostly spaces, so all-blank stretches (an unused 36-character GUID, a short name
+/// in a 50-character field) are skipped eight bytes at a time.
 @inline(__always)
 func trimBlanks(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> (Int, Int) {
     var s = start, e = end
+    let raw = UnsafeRawPointer(p)
+    while s + 8 <= e, raw.loadUnaligned(fromByteOffset: s, as: UInt64.self) == 0x2020_2020_2020_2020 { s += 8 }
     while s < e, p[s] == 0x20 || p[s] == 0x09 { s += 1 }
+    while e - 8 >= s, raw.loadUnaligned(fromByteOffset: e - 8, as: UInt64.self) == 0x2020_2020_2020_2020 { e -= 8 }
     while e > s, p[e - 1] == 0x20 || p[e - 1] == 0x09 { e -= 1 }
     return (s, e)
 }

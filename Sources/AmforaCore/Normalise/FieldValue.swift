@@ -22,10 +22,11 @@ public enum FieldValue: Equatable, Sendable {
 /// One parsed record: its layout, its normalised values and the raw line they came from.
 /// Only valid inside the callback that receives it (it points into the reader's buffer).
 public struct RecordView {
-    public let layout: Layout
-    public let values: [FieldValue]
+    /// Unowned: the reader that made this view keeps the layout alive for as long as the view is valid.
+    public unowned(unsafe) let layout: Layout
+    public let values: UnsafeBufferPointer<FieldValue>
     /// Trimmed byte ranges of each field within `line`.
-    let ranges: [(Int32, Int32)]
+    let ranges: UnsafeBufferPointer<(Int32, Int32)>
     public let line: UnsafeBufferPointer<UInt8>
     public let encoding: TextEncoding
 

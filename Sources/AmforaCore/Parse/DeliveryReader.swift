@@ -49,17 +49,20 @@ public final class DeliveryReader {
     public let context: FileContext
     private let normaliser: FieldNormaliser
     private let rules: [any RecordRule]
-    private let offsets: [Int]      // field start, in characters
-    private let ends: [Int]         // field end, in characters
+    /// Field boundaries in characters: field i spans bounds[i]..<bounds[i+1] (layouts tile).
+    private let bounds: [Int]
     /// A line longer than this many bytes cannot be a record; the rest is only scanned.
     private let lineCap: Int
 
     private var pending: [UInt8] = []
     private var pendingOverflowNonBlank = false
     private var lineNumber = 0
-    private var charStarts: [Int] = []
-    private var values: [FieldValue]
-    private var ranges: [(Int32, Int32)]
+    // Per-line scratch space, allocated once. Held through `let` pointers so the hot loop pays
+    // for neither copy-on-write checks nor dynamic exclusivity checks on class properties.
+    private let boundBytes: UnsafeMutablePointer<Int>
+    private var columns: LineColumns
+    private let values: UnsafeMutableBufferPointer<FieldValue>
+    private let ranges: UnsafeMutableBufferPointer<(Int32, Int32)>
     public private(set) var tally = LineTally()
 
     public init(layout: Layout, encoding: TextEncoding, context: FileContext, catalog: CodeListCatalog) {
@@ -68,12 +71,21 @@ public final class DeliveryReader {
         self.context = context
         normaliser = FieldNormaliser(layout: layout, catalog: catalog)
         rules = RuleBook.rules(for: layout, catalog: catalog)
-        offsets = layout.fields.map(\.offset)
-        ends = layout.fields.map { $0.offset + $0.length }
+        bounds = layout.fields.map(\.offset) + [layout.width]
         lineCap = layout.width * 4 + 64
-        values = Array(repeating: .missing, count: layout.fields.count)
-        ranges = Array(repeating: (0, 0), count: layout.fields.count)
-        charStarts.reserveCapacity(layout.width + 2)
+        boundBytes = .allocate(capacity: layout.fields.count + 1)
+        columns = LineColumns(maxLineBytes: lineCap + 1)
+        values = .allocate(capacity: layout.fields.count)
+        values.initialize(repeating: .missing)
+        ranges = .allocate(capacity: layout.fields.count)
+        ranges.initialize(repeating: (0, 0))
+    }
+
+    deinit {
+        boundBytes.deallocate()
+        columns.deallocate()
+        values.deallocate()
+        ranges.deallocate()
     }
 
     /// Feeds the next chunk; `body` receives every line completed by it.
@@ -169,30 +181,28 @@ public final class DeliveryReader {
             emit(ParsedLine(number: lineNumber, bytes: bytes, record: nil, findings: [], isBlank: true), body)
             return
         }
-        let ascii = memchr(p, 0, n) == nil && ByteScan.isASCII(p, n)
-        if !ascii, let fault = ByteScan.firstFault(p, n, encoding: encoding) {
-            let f = RecordFinding(field: nil, rule: "line.encoding", severity: .error, value: nil,
-                                  message: "\(fault.reason) at byte \(fault.byteOffset + 1) of the line (file read as \(encoding.rawValue)); the line is not loaded",
-                                  byteOffset: fault.byteOffset)
-            emit(ParsedLine(number: lineNumber, bytes: bytes, record: nil, findings: [f], isBlank: false), body)
-            return
-        }
-
-        // Character → byte positions. Windows-1252 and ASCII lines have one byte per character.
-        let multiByte = !ascii && encoding == .utf8
+        // Character → byte positions of the field boundaries. Plain ASCII lines (the most) have one
+        // byte a character in either encoding; others are checked and scanned in one pass.
+        let special = ByteScan.firstSpecial(p, n)
         var chars = n
-        if multiByte {
-            charStarts.removeAll(keepingCapacity: true)
-            for i in 0..<n where p[i] & 0xC0 != 0x80 { charStarts.append(i) }
-            chars = charStarts.count
+        let boundBytes = self.boundBytes
+        if special < n {
+            if let fault = columns.scan(p, n, from: special, encoding: encoding) {
+                let f = RecordFinding(field: nil, rule: "line.encoding", severity: .error, value: nil,
+                                      message: "\(fault.reason) at byte \(fault.byteOffset + 1) of the line (file read as \(encoding.rawValue)); the line is not loaded",
+                                      byteOffset: fault.byteOffset)
+                emit(ParsedLine(number: lineNumber, bytes: bytes, record: nil, findings: [f], isBlank: false), body)
+                return
+            }
+            chars = columns.characters
+            columns.locate(bounds, lineBytes: n, into: boundBytes)
+        } else {
+            for j in 0..<bounds.count { boundBytes[j] = min(bounds[j], n) }
         }
-        @inline(__always) func byteAt(_ c: Int) -> Int {
-            if c >= chars { return n }
-            return multiByte ? charStarts[c] : c
-        }
+        let widthByte = boundBytes[bounds.count - 1]
 
         var findings: [RecordFinding] = []
-        if chars > layout.width, !allBlank(p, byteAt(layout.width), n) || overflowNonBlank {
+        if chars > layout.width, !allBlank(p, widthByte, n) || overflowNonBlank {
             findings.append(RecordFinding(
                 field: nil, rule: "line.long", severity: .error, value: nil,
                 message: "the line has \(overflowNonBlank ? "more than \(lineCap)" : String(chars)) characters, the \(layout.id) layout \(layout.width); text beyond column \(layout.width) means the columns are misaligned"))
@@ -206,16 +216,24 @@ public final class DeliveryReader {
         }
 
         let enc = encoding
-        for i in 0..<offsets.count {
-            let (s, e) = trimBlanks(p, byteAt(offsets[i]), byteAt(ends[i]))
+        let values = self.values, ranges = self.ranges
+        for i in 0..<(bounds.count - 1) {
+            let (s, e) = trimBlanks(p, boundBytes[i], boundBytes[i + 1])
             ranges[i] = (Int32(s), Int32(e))
-            values[i] = normaliser.normalise(i, p, s, e, raw: {
+            var problem: FieldNormaliser.Problem?
+            values[i] = normaliser.normalise(i, p, s, e, problem: &problem)
+            if let problem {
                 let text = enc.decode(UnsafeBufferPointer(start: p + s, count: e - s))
-                return self.layout.fields[i].kind.holdsCPR ? CPR.mask(text) : text
-            }, findings: &findings)
+                let raw = layout.fields[i].kind.holdsCPR ? CPR.mask(text) : text
+                findings.append(normaliser.finding(problem, field: i, raw: raw))
+            }
         }
-        let view = RecordView(layout: layout, values: values, ranges: ranges, line: bytes, encoding: encoding)
-        for rule in rules { rule.check(view, in: context, into: &findings) }
+        let view = RecordView(layout: layout, values: UnsafeBufferPointer(values), ranges: UnsafeBufferPointer(ranges),
+                              line: bytes, encoding: encoding)
+        // Borrowed from the buffer: iterating the array would retain and release every rule per record.
+        rules.withUnsafeBufferPointer { rules in
+            for k in 0..<rules.count { rules[k].check(view, in: context, into: &findings) }
+        }
         emit(ParsedLine(number: lineNumber, bytes: bytes, record: view, findings: findings, isBlank: false), body)
     }
 

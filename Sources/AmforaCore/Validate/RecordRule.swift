@@ -14,8 +14,9 @@ public struct FileContext: Sendable {
 
 /// A cross-field rule of the spec's layout tables. Each rule lives in its own file under
 /// Rules/, named for what it demands, with its messages beside it. A rule binds to a layout
-/// by field name and is simply absent from layouts that lack its fields.
-public protocol RecordRule: Sendable {
+/// by field name and is simply absent from layouts that lack its fields. Rules are immutable
+/// classes so that applying them to millions of records copies no existential boxes.
+public protocol RecordRule: AnyObject, Sendable {
     /// The rule ids this rule can report (documentation and test coverage).
     static var ruleIDs: [String] { get }
     init?(layout: Layout, catalog: CodeListCatalog)
@@ -49,6 +50,14 @@ public enum Measure {
     /// Virksomhedsrettede foranstaltninger: virksomhedspraktik (140), løntilskud (139),
     /// fleksjob (130, 143) and voksenelev (150) — 52.1 item 14.
     public static let companyBased: Set<Int> = [139, 140, 130, 143, 150]
+
+    @inline(__always)
+    public static func isCompanyBased(_ code: Int) -> Bool {
+        switch code {
+        case 139, 140, 130, 143, 150: true
+        default: false
+        }
+    }
     /// Kursusforløb under the current table (52.1 item 3, items 18–19).
     public static let courses: ClosedRange<Int> = 160...165
     /// Ansættelse med løntilskud.

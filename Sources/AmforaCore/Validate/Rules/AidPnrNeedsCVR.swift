@@ -1,5 +1,5 @@
 /// 57.1 item 2: CVR and P-number are reported together, when the company receives the grant.
-public struct AidPnrNeedsCVR: RecordRule {
+public final class AidPnrNeedsCVR: RecordRule {
     public static let ruleIDs = ["aid.pnr-without-cvr"]
     let cvr: Int, pnr: Int
 

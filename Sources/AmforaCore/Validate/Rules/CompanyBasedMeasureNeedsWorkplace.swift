@@ -1,6 +1,6 @@
 /// 52.1 items 14–15: a company-based measure names its workplace by CVR and P-number; where no
 /// P-number can be had, by CVR plus the workplace's name and address.
-public struct CompanyBasedMeasureNeedsWorkplace: RecordRule {
+public final class CompanyBasedMeasureNeedsWorkplace: RecordRule {
     public static let ruleIDs = ["company.cvr", "company.pnr-or-address"]
     let code: Int, cvr: Int, pnr: Int, name: Int, address: Int
 
@@ -10,7 +10,7 @@ public struct CompanyBasedMeasureNeedsWorkplace: RecordRule {
     }
 
     public func check(_ r: RecordView, in file: FileContext, into findings: inout [RecordFinding]) {
-        guard let c = r[code].number, Measure.companyBased.contains(c) else { return }
+        guard let c = r[code].number, Measure.isCompanyBased(c) else { return }
         if r[cvr].isMissing {
             findings.append(RecordFinding(
                 field: "CVR", rule: "company.cvr", severity: .error, value: "",

@@ -1,5 +1,5 @@
 /// 52.1 item 18: a course (Foranstalt 160–165) names its provider by CVR number.
-public struct CourseNeedsProviderCVR: RecordRule {
+public final class CourseNeedsProviderCVR: RecordRule {
     public static let ruleIDs = ["course.kursuscvr"]
     let code: Int, cvr: Int
 

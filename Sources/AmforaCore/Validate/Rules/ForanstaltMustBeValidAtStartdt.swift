@@ -2,7 +2,7 @@
 /// (160–165 from 11 October 2010); the legacy codes 112, 141 and 142 are only for measures
 /// that started before the later vendor cut-over, 13 December 2010. The periods and what
 /// breaking them costs are data (codelists.tsv).
-public struct ForanstaltMustBeValidAtStartdt: RecordRule {
+public final class ForanstaltMustBeValidAtStartdt: RecordRule {
     public static let ruleIDs = ["foranstalt.period"]
     let code: Int, start: Int
     let list: CodeList

@@ -1,6 +1,6 @@
 /// 52.1 item 7: "Kun unge mellem 15-17 år må registreres med denne hovedydelse" — code 87 is
 /// only for persons aged 15 to 17 at the measure's start.
-public struct Hovedydelse87OnlyForAges15To17: RecordRule {
+public final class Hovedydelse87OnlyForAges15To17: RecordRule {
     public static let ruleIDs = ["hovedydelse.87-age"]
     let cpr: Int, benefit: Int, start: Int
 

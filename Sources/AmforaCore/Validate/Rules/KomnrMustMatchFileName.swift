@@ -1,5 +1,5 @@
 /// 52.1 item 2: Komnr is the reporting municipality, so it must be the one in the file name.
-public struct KomnrMustMatchFileName: RecordRule {
+public final class KomnrMustMatchFileName: RecordRule {
     public static let ruleIDs = ["komnr.mismatch"]
     let komnr: Int
 

@@ -1,6 +1,6 @@
 /// 52.1 item 8: "Start- og slutdatoen for åbne tilbud skal indberettes" — an open offer carries
 /// its own start and end dates, and only an open offer does.
-public struct OpenOfferNeedsItsDates: RecordRule {
+public final class OpenOfferNeedsItsDates: RecordRule {
     public static let ruleIDs = ["abtilbud.dates", "abtilbud.order"]
     let flag: Int, start: Int, end: Int
 

@@ -1,5 +1,5 @@
 /// 52.1 items 4–5: a measure runs from its first day to its (planned) last day.
-public struct SlutdtMustNotPrecedeStartdt: RecordRule {
+public final class SlutdtMustNotPrecedeStartdt: RecordRule {
     public static let ruleIDs = ["dates.order"]
     let start: Int, end: Int
 

@@ -3,7 +3,7 @@
 /// measures created before a change). Measures that started before the list existed
 /// (2009-06-23) may carry codes of an earlier list this guideline does not give: those are
 /// warned about, not rejected.
-public struct StateWageSubsidyNeedsMinistry: RecordRule {
+public final class StateWageSubsidyNeedsMinistry: RecordRule {
     public static let ruleIDs = ["wagesubsidy.ministeromraade", "ministeromraade.period"]
     let code: Int, place: Int, ministry: Int, start: Int
     let list: CodeList

@@ -1,6 +1,6 @@
 /// 52.1 item 6: average weekly hours. Zero is not a measure; above 37 is kept (the write-down
 /// will scale it) but the municipality should hear about it.
-public struct TimetalMustBeOneTo37: RecordRule {
+public final class TimetalMustBeOneTo37: RecordRule {
     public static let ruleIDs = ["timetal.range", "timetal.above-37"]
     let hours: Int
 
