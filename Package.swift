@@ -51,7 +51,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AmforaCLITests",
-            dependencies: ["AmforaCore"],
+            dependencies: ["AmforaCore", "amfora"],
             swiftSettings: strictSettings
         ),
     ],

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Amfora: AsyncParsableCommand {
@@ -8,4 +9,23 @@ struct Amfora: AsyncParsableCommand {
         discussion: "Pipeline: fetch → parse → normalise → validate → write-down → load → reconcile → report.",
         subcommands: [ValidateCommand.self]
     )
+
+    /// interfaces.md: bad arguments are exit 2 ("the job could not do its work"), not the
+    /// argument parser's usual 64, so cron and operators see one code for "fix the call".
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -22,6 +22,9 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(help: "How many example findings to show per rule.")
     var examples = 3
 
+    @Flag(help: "Print throughput (MB/s, records/s) and peak memory to standard error.")
+    var stats = false
+
     @Argument(help: "Delivery files (AMFORA_<komnr>_<yyyymmdd>.txt, HJAELP1_…, HJAELP2_…).")
     var files: [String]
 
@@ -32,6 +35,16 @@ struct ValidateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var bytes = 0, records = 0
+        defer {
+            if stats {
+                let elapsed = (clock.now - started).components
+                let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+                FileHandle.standardError.write(Data(RunStats.line(bytes: bytes, records: records, seconds: seconds).utf8))
+            }
+        }
         let options = ValidationOptions(encoding: encoding.flatMap(TextEncoding.init(rawValue:)))
         var unusable = false
         var anyErrors = false
@@ -46,6 +59,8 @@ struct ValidateCommand: AsyncParsableCommand {
                     first = false
                 }
                 print(ValidationOutput.jsonFileTail(summary), terminator: "")
+                records += summary.tally.records
+                bytes += Self.size(path)
                 unusable = unusable || Self.isUnusable(summary)
                 anyErrors = anyErrors || summary.errors > 0
             }
@@ -67,6 +82,8 @@ struct ValidateCommand: AsyncParsableCommand {
             var digest = FindingDigest(examplesPerRule: examples)
             for (_, s, d) in results {
                 print(ValidationOutput.summaryLine(s, municipalities: options.catalog.municipalities))
+                records += s.tally.records
+                bytes += Self.size(s.file)
                 digest.merge(d)
                 unusable = unusable || Self.isUnusable(s)
                 anyErrors = anyErrors || s.errors > 0
@@ -92,6 +109,10 @@ struct ValidateCommand: AsyncParsableCommand {
             onFinding(f)
             return s
         }
+    }
+
+    static func size(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
     }
 
     /// Unusable input: the file could not be read, or is not a delivery at all.

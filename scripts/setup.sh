@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what amfora needs on a fresh Debian machine with the Swift toolchain, and nothing
+# that is already there. Safe to run again.
+set -euo pipefail
+
+need=()
+pkg-config --exists libcurl 2>/dev/null || need+=(libcurl4-openssl-dev)
+pkg-config --exists sqlite3 2>/dev/null || need+=(libsqlite3-dev)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+for extra in "$@"; do
+    case "$extra" in
+        ftp) python3 -c 'import pyftpdlib, OpenSSL' 2>/dev/null || pipneed=1 ;;
+        chromium) command -v chromium >/dev/null || need+=(chromium) ;;
+        time) [ -x /usr/bin/time ] || need+=(time) ;;
+    esac
+done
+
+if [ ${#need[@]} -gt 0 ]; then
+    echo "setup: installing ${need[*]}" >&2
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [ "${pipneed:-0}" = 1 ]; then
+    echo "setup: installing pyftpdlib and pyOpenSSL" >&2
+    python3 -m pip install -q pyftpdlib pyOpenSSL
+fi
