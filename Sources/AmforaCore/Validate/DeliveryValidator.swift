@@ -125,7 +125,7 @@ public enum DeliveryValidator {
         return (summary, findings)
     }
 
-    static func baseName(_ path: String) -> String {
+    public static func baseName(_ path: String) -> String {
         if let slash = path.lastIndex(of: "/") { return String(path[path.index(after: slash)...]) }
         return path
     }

@@ -78,7 +78,7 @@ public enum ValidationOutput {
         return out + "\""
     }
 
-    static func pad3(_ n: Int) -> String { n < 10 ? "00\(n)" : n < 100 ? "0\(n)" : "\(n)" }
+    public static func pad3(_ n: Int) -> String { n < 10 ? "00\(n)" : n < 100 ? "0\(n)" : "\(n)" }
 }
 
 extension String {

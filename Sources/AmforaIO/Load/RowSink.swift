@@ -1,0 +1,176 @@
+public import AmforaCore
+import Foundation
+
+/// Writes one delivery's rows: record versions, quarantined lines and findings. Statements are
+/// prepared once; errors inside the per-line callbacks are kept and rethrown by `check()`.
+final class RowSink {
+    let db: Database
+    let table: String
+    let layout: Layout
+    let name: DeliveryName
+    let file: String
+    let batch: Int
+    let identity: RecordIdentity
+    private let insertRow: Statement
+    private let insertReject: Statement
+    private let insertQuarantine: Statement
+    private var firstError: (any Error)?
+    private let cprIndex: Int?
+    /// The table's key columns for this delivery: Komnr, and for aids also the kind.
+    private let scope: String
+
+    init(db: Database, table: String, layout: Layout, name: DeliveryName, file: String) throws {
+        self.db = db
+        self.table = table
+        self.layout = layout
+        self.name = name
+        self.file = file
+        batch = Int(name.batchDate.ordinal)
+        identity = RecordIdentity(layout: layout)
+        cprIndex = layout.index(of: "CPRnr")
+        scope = table == "aid" ? "komnr = \(name.komnr) AND kind = '\(name.kind.rawValue)'" : "komnr = \(name.komnr)"
+        let columns = layout.fields.map { Self.column($0.name) }
+        var extra = ["content_hash", "first_batch", "source_file", "line_no"]
+        if table == "activity" { extra.append("activity_id") } else { extra += ["kind", "aid_type"] }
+        let all = columns + extra
+        insertRow = try db.prepare("INSERT INTO \(table) (\(all.joined(separator: ", "))) VALUES (\(all.map { _ in "?" }.joined(separator: ", ")))")
+        insertReject = try db.prepare("INSERT INTO reject (batch_date, komnr, kind, file, line_no, severity, rule, field, value, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        insertQuarantine = try db.prepare("INSERT INTO quarantine (batch_date, komnr, kind, file, line_no, raw) VALUES (?, ?, ?, ?, ?, ?)")
+    }
+
+    /// The warehouse column of a layout field: its name in lower case (`By` → `by`).
+    static func column(_ field: String) -> String { "\"\(field.lowercased())\"" }
+
+    func check() throws { if let e = firstError { throw e } }
+
+    private func run(_ s: Statement) {
+        do { try s.run() } catch { if firstError == nil { firstError = error } }
+    }
+
+    /// Undoes an earlier load of this very batch (a rerun): its new versions go, the versions
+    /// it closed come back. Returns the persons concerned.
+    func undoEarlierLoad() throws -> Set<String> {
+        var persons: Set<String> = []
+        if table == "activity" {
+            for sql in ["SELECT cprnr FROM activity WHERE \(scope) AND first_batch = \(batch)",
+                        "SELECT cprnr FROM activity WHERE \(scope) AND closed_in = \(batch)"] {
+                let s = try db.prepare(sql)
+                while try s.step() { if let c = s.text(0) { persons.insert(c) } }
+            }
+            try db.execute("DELETE FROM writedown WHERE version_id IN (SELECT version_id FROM activity WHERE \(scope) AND first_batch = \(batch))")
+            try db.execute("DELETE FROM writedown_segment WHERE version_id IN (SELECT version_id FROM activity WHERE \(scope) AND first_batch = \(batch))")
+        }
+        try db.execute("DELETE FROM \(table) WHERE \(scope) AND first_batch = \(batch)")
+        try db.execute("UPDATE \(table) SET closed_in = NULL, last_batch = NULL WHERE \(scope) AND closed_in = \(batch)")
+        let k = "komnr = \(name.komnr) AND kind = '\(name.kind.rawValue)' AND batch_date = \(batch)"
+        try db.execute("DELETE FROM reject WHERE \(k); DELETE FROM quarantine WHERE \(k)")
+        return persons
+    }
+
+    /// Content hash → version ids of the municipality's current dataset.
+    func currentVersions() throws -> [Int64: [Int64]] {
+        var out: [Int64: [Int64]] = [:]
+        let s = try db.prepare("SELECT version_id, content_hash FROM \(table) WHERE \(scope) AND closed_in IS NULL")
+        while try s.step() { out[s.int(1), default: []].append(s.int(0)) }
+        return out
+    }
+
+    func person(_ r: RecordView) -> String? { cprIndex.map { r.unmaskedRaw($0) } }
+
+    func insert(_ r: RecordView, hash: Int64, line: Int) {
+        let s = insertRow
+        var col: Int32 = 1
+        for (i, f) in layout.fields.enumerated() {
+            switch r.values[i] {
+            case .missing, .invalid: s.bindNull(at: col)
+            case .number(let n):
+                switch f.kind {
+                case .cpr: s.bind(CPR.digits(of: n), at: col)
+                case .postnr: s.bind(String(repeating: "0", count: max(0, 4 - String(n).count)) + String(n), at: col)
+                default: s.bind(n, at: col)
+                }
+            case .day(let d): s.bind(Int(d.ordinal), at: col)
+            case .flag(let b): s.bind(b ? 1 : 0, at: col)
+            case .text(let a, let e):
+                if r.encoding == .utf8 {
+                    s.bindText(r.line.baseAddress! + Int(a), count: Int(e - a), at: col)
+                } else {
+                    s.bind(r.unmaskedRaw(i), at: col)
+                }
+            }
+            col += 1
+        }
+        s.bind(Int(hash), at: col); col += 1
+        s.bind(batch, at: col); col += 1
+        s.bind(file, at: col); col += 1
+        s.bind(line, at: col); col += 1
+        if table == "activity" {
+            s.bind(Int(identity.activityID(r)), at: col)
+        } else {
+            s.bind(name.kind.rawValue, at: col); col += 1
+            s.bind(name.kind.aidType ?? 0, at: col)
+        }
+        run(s)
+    }
+
+    func quarantine(_ line: ParsedLine) {
+        let s = insertQuarantine
+        s.bind(batch, at: 1)
+        s.bind(name.komnr, at: 2)
+        s.bind(name.kind.rawValue, at: 3)
+        s.bind(file, at: 4)
+        s.bind(line.number, at: 5)
+        sqlite3BindBlob(s, line.bytes, at: 6)
+        run(s)
+    }
+
+    func reject(_ f: Finding) {
+        let s = insertReject
+        s.bind(batch, at: 1)
+        s.bind(name.komnr, at: 2)
+        s.bind(name.kind.rawValue, at: 3)
+        s.bind(file, at: 4)
+        if let l = f.line { s.bind(l, at: 5) } else { s.bindNull(at: 5) }
+        s.bind(f.severity.rawValue, at: 6)
+        s.bind(f.rule, at: 7)
+        if let field = f.field { s.bind(field, at: 8) } else { s.bindNull(at: 8) }
+        if let v = f.value { s.bind(v, at: 9) } else { s.bindNull(at: 9) }
+        s.bind(f.message, at: 10)
+        run(s)
+    }
+
+    /// Closes versions that are no longer delivered: they were last seen in the municipality's
+    /// previous loaded batch and are gone as of this one.
+    func close(_ versions: [Int64]) throws -> Set<String> {
+        guard !versions.isEmpty else { return [] }
+        let previous = try db.scalar("""
+            SELECT max(batch_date) FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded' AND batch_date < ?
+            """, [.int(Int64(name.komnr)), .text(name.kind.rawValue), .int(Int64(batch))]) ?? Int64(batch)
+        let returning = table == "activity" ? " RETURNING cprnr" : ""
+        let s = try db.prepare("UPDATE \(table) SET closed_in = ?, last_batch = ? WHERE version_id = ?\(returning)")
+        var persons: Set<String> = []
+        for v in versions {
+            s.bind(batch, at: 1)
+            s.bind(Int(previous), at: 2)
+            s.bind(Int(v), at: 3)
+            while try s.step() { if let c = s.text(0) { persons.insert(c) } }
+            s.reset()
+        }
+        return persons
+    }
+
+    func recordDelivery(_ o: LoadOutcome, startedAt: String) throws {
+        let s = try db.prepare("""
+            INSERT OR REPLACE INTO delivery (batch_date, komnr, kind, status, file, sha256, bytes, encoding, lines, records,
+                rejected, warnings, blank_lines, started_at, finished_at, message)
+            VALUES (?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let t = o.summary.tally
+        try s.bind([.int(Int64(batch)), .int(Int64(name.komnr)), .text(name.kind.rawValue), .text(file), .text(o.sha256),
+                    .int(Int64(o.bytes)), .text(o.summary.encoding?.rawValue ?? ""), .int(Int64(t.lines)),
+                    .int(Int64(t.records)), .int(Int64(t.quarantined)), .int(Int64(o.summary.warnings)),
+                    .int(Int64(t.blankLines)), .text(startedAt), .text(Timestamp.now()),
+                    .text("\(o.inserted) new versions, \(o.unchanged) unchanged, \(o.removed) removed")])
+        try s.run()
+    }
+}

@@ -1,0 +1,174 @@
+import CSQLite
+import Foundation
+
+/// An SQLite error with the result code, SQLite's message and the SQL — never the bound values,
+/// which may be personal data.
+public struct SQLiteError: Error, CustomStringConvertible {
+    public let code: Int32
+    public let message: String
+    public let sql: String?
+
+    public var description: String {
+        "SQLite error \(code): \(message)" + (sql.map { " in «\($0.prefix(200))»" } ?? "")
+    }
+
+    /// Disk full or I/O error: the load is rolled back and the warehouse stays as it was.
+    public var isDiskFull: Bool { code & 0xFF == SQLITE_FULL || code & 0xFF == SQLITE_IOERR }
+}
+
+/// A connection to one SQLite database file through the C API.
+public final class Database {
+    let handle: OpaquePointer
+
+    /// Opens (creating if needed) the database. A new file is created owner-only (0600) before
+    /// SQLite touches it, so personal data is never readable by others, not even for a moment.
+    public init(path: String, readOnly: Bool = false) throws {
+        if !readOnly, !FileManager.default.fileExists(atPath: path) {
+            let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
+        }
+        var db: OpaquePointer?
+        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close(db)  // a failed open still allocates a handle
+            throw SQLiteError(code: rc, message: "\(message) (\(path))", sql: nil)
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, 10_000)
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    func error(_ rc: Int32, _ sql: String?) -> SQLiteError {
+        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    /// Runs one or more statements without results.
+    public func execute(_ sql: String) throws {
+        var err: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
+            let message = err.map { String(cString: $0) } ?? "error"
+            sqlite3_free(err)
+            throw SQLiteError(code: rc, message: message, sql: sql)
+        }
+    }
+
+    public func prepare(_ sql: String) throws -> Statement {
+        try Statement(self, sql)
+    }
+
+    /// Runs `body` in one transaction: committed if it returns, rolled back if it throws.
+    /// The first error wins; rollback is always attempted.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// The single integer a query returns (nil for no row or NULL).
+    public func scalar(_ sql: String, _ bindings: [SQLValue] = []) throws -> Int64? {
+        let s = try prepare(sql)
+        try s.bind(bindings)
+        guard try s.step() else { return nil }
+        return s.isNull(0) ? nil : s.int(0)
+    }
+}
+
+public enum SQLValue {
+    case int(Int64)
+    case double(Double)
+    case text(String)
+    case null
+}
+
+/// A prepared statement that checks every return code and finalizes itself.
+public final class Statement {
+    let db: Database
+    let handle: OpaquePointer
+    let sql: String
+
+    init(_ db: Database, _ sql: String) throws {
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v2(db.handle, sql, -1, &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw db.error(rc, sql) }
+        self.db = db
+        handle = stmt
+        self.sql = sql
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    public func bind(_ values: [SQLValue]) throws {
+        for (i, v) in values.enumerated() { try bind(v, at: Int32(i + 1)) }
+    }
+
+    public func bind(_ v: SQLValue, at i: Int32) throws {
+        let rc: Int32
+        switch v {
+        case .int(let n): rc = sqlite3_bind_int64(handle, i, n)
+        case .double(let d): rc = sqlite3_bind_double(handle, i, d)
+        case .text(let s): rc = sqlite3_bind_text(handle, i, s, -1, amfora_sqlite_transient())
+        case .null: rc = sqlite3_bind_null(handle, i)
+        }
+        guard rc == SQLITE_OK else { throw db.error(rc, sql) }
+    }
+
+    @inline(__always) public func bind(_ n: Int, at i: Int32) { sqlite3_bind_int64(handle, i, Int64(n)) }
+    @inline(__always) public func bind(_ d: Double, at i: Int32) { sqlite3_bind_double(handle, i, d) }
+    @inline(__always) public func bindNull(at i: Int32) { sqlite3_bind_null(handle, i) }
+    public func bind(_ s: String, at i: Int32) { sqlite3_bind_text(handle, i, s, -1, amfora_sqlite_transient()) }
+    /// Text straight from a buffer (UTF-8), copied by SQLite.
+    public func bindText(_ p: UnsafePointer<UInt8>, count: Int, at i: Int32) {
+        p.withMemoryRebound(to: CChar.self, capacity: count) {
+            _ = sqlite3_bind_text(handle, i, $0, Int32(count), amfora_sqlite_transient())
+        }
+    }
+
+    /// True while there is a row.
+    @discardableResult
+    public func step() throws -> Bool {
+        let rc = sqlite3_step(handle)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        throw db.error(rc, sql)
+    }
+
+    /// Executes a statement that returns no rows, then resets it for reuse.
+    public func run() throws {
+        defer { reset() }
+        _ = try step()
+    }
+
+    public func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    public func int(_ col: Int32) -> Int64 { sqlite3_column_int64(handle, col) }
+    public func double(_ col: Int32) -> Double { sqlite3_column_double(handle, col) }
+    public func isNull(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_NULL }
+    public func text(_ col: Int32) -> String? {
+        guard let p = sqlite3_column_text(handle, col) else { return nil }
+        return String(cString: p)
+    }
+}
+
+import CSQLite
+extension RowSink {
+    func sqlite3BindBlob(_ s: Statement, _ bytes: UnsafeBufferPointer<UInt8>, at i: Int32) {
+        _ = sqlite3_bind_blob(s.handle, i, bytes.baseAddress, Int32(bytes.count), amfora_sqlite_transient())
+    }
+}

@@ -1,0 +1,197 @@
+/// The warehouse schema, versioned: migration N brings a database from version N-1 to N.
+/// Analysts query the views (interfaces.md); the tables behind them are free to change.
+///
+/// Storage is compact: dates are day numbers (days since 1970-01-01) and become ISO text in
+/// the views; record versions carry the first and last batch they were seen in (type-2
+/// history), so a week with few changes adds few rows; the write-down is kept as segments.
+enum Schema {
+    static let migrations: [String] = [
+        // 1: the first schema.
+        """
+        CREATE TABLE run (
+            batch_date INTEGER PRIMARY KEY,
+            deadline TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            margin_seconds INTEGER,
+            status TEXT NOT NULL
+        );
+        CREATE TABLE run_stage (
+            batch_date INTEGER NOT NULL,
+            stage TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            seconds REAL NOT NULL,
+            detail TEXT
+        );
+        CREATE TABLE delivery (
+            batch_date INTEGER NOT NULL,
+            komnr INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('loaded','stale','held','missing','failed')),
+            file TEXT,
+            sha256 TEXT,
+            bytes INTEGER,
+            encoding TEXT,
+            lines INTEGER,
+            records INTEGER,
+            rejected INTEGER,
+            warnings INTEGER,
+            blank_lines INTEGER,
+            started_at TEXT,
+            finished_at TEXT,
+            message TEXT,
+            PRIMARY KEY (batch_date, komnr, kind)
+        );
+        CREATE TABLE activity (
+            version_id INTEGER PRIMARY KEY,
+            activity_id INTEGER NOT NULL,
+            content_hash INTEGER NOT NULL,
+            cprnr TEXT NOT NULL,
+            komnr INTEGER NOT NULL,
+            foranstalt INTEGER,
+            startdt INTEGER,
+            slutdt INTEGER,
+            timetal INTEGER,
+            hovedydelse INTEGER,
+            abtilbud INTEGER,
+            stdtab INTEGER,
+            sldtab INTEGER,
+            jobplanid TEXT,
+            jobplanoprettet INTEGER,
+            jobplanrevideret INTEGER,
+            beskaeftigelsesmaal INTEGER,
+            stedkode INTEGER,
+            cvr INTEGER,
+            pnr INTEGER,
+            navn TEXT,
+            adresse TEXT,
+            postnummer TEXT,
+            "by" TEXT,
+            ministeromraade INTEGER,
+            stillingsbetegnelse INTEGER,
+            kursuscvr INTEGER,
+            kursuspnr INTEGER,
+            holdid TEXT,
+            first_batch INTEGER NOT NULL,
+            last_batch INTEGER,
+            closed_in INTEGER,
+            source_file TEXT NOT NULL,
+            line_no INTEGER NOT NULL
+        );
+        CREATE INDEX activity_current ON activity (komnr, content_hash) WHERE closed_in IS NULL;
+        CREATE INDEX activity_person ON activity (cprnr);
+        CREATE INDEX activity_batch ON activity (komnr, first_batch);
+        CREATE INDEX activity_closed ON activity (komnr, closed_in) WHERE closed_in IS NOT NULL;
+        CREATE TABLE aid (
+            version_id INTEGER PRIMARY KEY,
+            content_hash INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            aid_type INTEGER NOT NULL,
+            komnr INTEGER NOT NULL,
+            cvr INTEGER,
+            pnr INTEGER,
+            startdtgod INTEGER,
+            identnr TEXT,
+            first_batch INTEGER NOT NULL,
+            last_batch INTEGER,
+            closed_in INTEGER,
+            source_file TEXT NOT NULL,
+            line_no INTEGER NOT NULL
+        );
+        CREATE INDEX aid_current ON aid (komnr, kind, content_hash) WHERE closed_in IS NULL;
+        CREATE INDEX aid_batch ON aid (komnr, kind, first_batch);
+        CREATE INDEX aid_closed ON aid (komnr, kind, closed_in) WHERE closed_in IS NOT NULL;
+        CREATE TABLE writedown (
+            version_id INTEGER PRIMARY KEY,
+            hours_written_down REAL NOT NULL
+        );
+        CREATE TABLE writedown_segment (
+            version_id INTEGER NOT NULL,
+            start_date INTEGER NOT NULL,
+            end_date INTEGER NOT NULL,
+            rate REAL NOT NULL
+        );
+        CREATE INDEX writedown_segment_version ON writedown_segment (version_id);
+        CREATE TABLE reject (
+            batch_date INTEGER NOT NULL,
+            komnr INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            file TEXT NOT NULL,
+            line_no INTEGER,
+            severity TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            field TEXT,
+            value TEXT,
+            message TEXT NOT NULL
+        );
+        CREATE INDEX reject_delivery ON reject (batch_date, komnr, kind);
+        CREATE TABLE quarantine (
+            batch_date INTEGER NOT NULL,
+            komnr INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            file TEXT NOT NULL,
+            line_no INTEGER NOT NULL,
+            raw BLOB NOT NULL
+        );
+        CREATE INDEX quarantine_delivery ON quarantine (batch_date, komnr, kind);
+        CREATE TABLE iso_week (
+            week_start INTEGER PRIMARY KEY,
+            week_end INTEGER NOT NULL,
+            iso_week TEXT NOT NULL
+        );
+        CREATE VIEW v_batch AS
+            SELECT date(batch_date * 86400, 'unixepoch') AS batch_date, printf('%03d', komnr) AS komnr, kind, status,
+                   file, sha256, records, rejected, warnings, started_at, finished_at, message
+            FROM delivery;
+        CREATE VIEW v_activity AS
+            SELECT a.activity_id, (SELECT date(max(batch_date) * 86400, 'unixepoch') FROM run) AS batch_date,
+                   printf('%03d', a.komnr) AS komnr, a.cprnr AS cpr, a.foranstalt,
+                   date(a.startdt * 86400, 'unixepoch') AS start_date, date(a.slutdt * 86400, 'unixepoch') AS end_date,
+                   CAST(a.timetal AS REAL) AS hours, coalesce(w.hours_written_down, CAST(a.timetal AS REAL)) AS hours_written_down,
+                   a.hovedydelse, a.abtilbud, a.stedkode, a.cvr, a.pnr, a.stillingsbetegnelse,
+                   a.source_file, a.line_no, a.version_id
+            FROM activity a LEFT JOIN writedown w ON w.version_id = a.version_id
+            WHERE a.closed_in IS NULL;
+        CREATE VIEW activity_segment AS
+            SELECT a.version_id, a.activity_id, a.cprnr, a.komnr, a.timetal AS hours, s.start_date, s.end_date, s.rate
+            FROM activity a JOIN writedown_segment s ON s.version_id = a.version_id
+            WHERE a.closed_in IS NULL
+            UNION ALL
+            SELECT a.version_id, a.activity_id, a.cprnr, a.komnr, a.timetal, a.startdt, a.slutdt, a.timetal
+            FROM activity a
+            WHERE a.closed_in IS NULL AND a.version_id NOT IN (SELECT version_id FROM writedown);
+        CREATE VIEW v_activity_week AS
+            SELECT s.activity_id, s.cprnr AS cpr, printf('%03d', s.komnr) AS komnr, w.iso_week,
+                   date(w.week_start * 86400, 'unixepoch') AS week_start,
+                   sum(s.hours * (min(s.end_date, w.week_end) - max(s.start_date, w.week_start) + 1) / 7.0) AS hours,
+                   sum(s.rate * (min(s.end_date, w.week_end) - max(s.start_date, w.week_start) + 1) / 7.0) AS hours_written_down
+            FROM activity_segment s
+            JOIN iso_week w ON w.week_start BETWEEN s.start_date - 6 AND s.end_date
+            GROUP BY s.version_id, w.week_start;
+        CREATE VIEW v_person_week AS
+            SELECT cpr, iso_week, week_start, sum(hours) AS hours, sum(hours_written_down) AS hours_written_down
+            FROM v_activity_week GROUP BY cpr, week_start;
+        CREATE VIEW v_activity_history AS
+            SELECT activity_id, date(first_batch * 86400, 'unixepoch') AS first_batch,
+                   date(last_batch * 86400, 'unixepoch') AS last_batch_seen,
+                   CASE WHEN closed_in IS NULL THEN NULL ELSE date(last_batch * 86400, 'unixepoch') END AS last_batch,
+                   date(closed_in * 86400, 'unixepoch') AS removed_in_batch,
+                   printf('%03d', komnr) AS komnr, cprnr AS cpr, foranstalt,
+                   date(startdt * 86400, 'unixepoch') AS start_date, date(slutdt * 86400, 'unixepoch') AS end_date,
+                   timetal AS hours, hovedydelse, abtilbud, date(stdtab * 86400, 'unixepoch') AS open_offer_start,
+                   date(sldtab * 86400, 'unixepoch') AS open_offer_end, jobplanid, stedkode, cvr, pnr, navn, adresse,
+                   postnummer, "by", ministeromraade, stillingsbetegnelse, kursuscvr, kursuspnr, holdid,
+                   source_file, line_no, version_id
+            FROM activity;
+        CREATE VIEW v_aid AS
+            SELECT (SELECT date(max(batch_date) * 86400, 'unixepoch') FROM run) AS batch_date,
+                   printf('%03d', komnr) AS komnr, aid_type, identnr, cvr, pnr,
+                   date(startdtgod * 86400, 'unixepoch') AS approved_date, source_file, line_no
+            FROM aid WHERE closed_in IS NULL;
+        CREATE VIEW v_reject AS
+            SELECT date(batch_date * 86400, 'unixepoch') AS batch_date, printf('%03d', komnr) AS komnr, kind, file,
+                   line_no, severity, rule, field, message
+            FROM reject;
+        """,
+    ]
+}

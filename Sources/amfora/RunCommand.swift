@@ -1,0 +1,105 @@
+import AmforaCore
+import AmforaIO
+import ArgumentParser
+import Foundation
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "The weekly job: fetch → parse → normalise → validate → write-down → load → reconcile → report.",
+        discussion: """
+        Running it again for the same batch processes only deliveries that are new or changed \
+        (late deliveries, or an interrupted run). Exit status: 0 done and nothing needs a person; \
+        1 done but something needs a person (rejects, stale/missing/failed deliveries, deadline \
+        missed); 2 the job could not do its work.
+        """
+    )
+
+    @OptionGroup var options: RunOptions
+
+    func run() throws {
+        let result = try WeeklyJob.run(options, municipality: nil, file: nil)
+        print(RunSummary.text(result))
+        if result.needsPerson { throw ExitCode(1) }
+    }
+}
+
+struct RerunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rerun",
+        abstract: "Redo one municipality's deliveries for the batch, from the source or a given file.",
+        discussion: """
+        Replaces the municipality's dataset for the batch and recomputes the write-down for every \
+        person it touches, in any municipality; the other municipalities are not touched. Running \
+        it twice leaves the same warehouse.
+        """
+    )
+
+    @Option(help: "The municipality code, e.g. 101.") var municipality: Int
+    @Option(help: "Load this file instead of the source's delivery (it must be named like one).") var file: String?
+    @OptionGroup var options: RunOptions
+
+    func validate() throws {
+        guard CodeListCatalog.standard.municipalities[municipality] != nil else {
+            throw ValidationError("--municipality \(municipality) is not one of the 98 municipality codes")
+        }
+    }
+
+    func run() throws {
+        let result = try WeeklyJob.run(options, municipality: municipality, file: file)
+        print(RunSummary.text(result))
+        if result.needsPerson { throw ExitCode(1) }
+    }
+}
+
+struct ResumeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Finish the last interrupted batch: what is already loaded and verified by checksum is skipped."
+    )
+
+    @OptionGroup var options: RunOptions
+
+    func run() throws {
+        var opts = options
+        if opts.batchDate == nil {
+            let config = try opts.loadConfig()
+            let warehouse = opts.resolvedWarehouse(config)
+            guard FileManager.default.fileExists(atPath: warehouse) else {
+                throw Terminal.fail("no warehouse at \(warehouse): nothing to resume")
+            }
+            let db = try Database(path: warehouse, readOnly: true)
+            guard let day = try db.scalar("SELECT max(batch_date) FROM run WHERE status = 'running'") else {
+                print("nothing to resume: the last batch finished")
+                return
+            }
+            opts.batchDate = Day(ordinal: Int32(day)).iso
+        }
+        let result = try WeeklyJob.run(opts, municipality: nil, file: nil)
+        print(RunSummary.text(result))
+        if result.needsPerson { throw ExitCode(1) }
+    }
+}
+
+/// What run, rerun and resume share: resolve the options, run, turn failures into exit 2.
+enum WeeklyJob {
+    static func run(_ options: RunOptions, municipality: Int?, file: String?) throws -> RunResult {
+        do {
+            let config = try options.loadConfig()
+            let warehouse = options.resolvedWarehouse(config)
+            let dir = (warehouse as NSString).deletingLastPathComponent
+            if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            let inbox = file == nil ? try options.resolvedInbox(config) : ""
+            let request = RunRequest(batch: options.batch, inbox: inbox, warehouse: warehouse,
+                                     reports: options.resolvedReports(config), config: config,
+                                     municipality: municipality, file: file)
+            return try WeeklyRun(request, progress: Terminal.progress).run()
+        } catch let e as RunLock.Held {
+            throw Terminal.fail(e.description)
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            throw Terminal.fail("\(error)")
+        }
+    }
+}

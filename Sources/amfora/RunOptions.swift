@@ -1,0 +1,80 @@
+import AmforaCore
+import AmforaIO
+import ArgumentParser
+import Foundation
+
+/// Options shared by run, rerun, resume, report and status. Every one can also come from the
+/// config file; the command line wins.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Config file (key = value; see README). Default: amfora.conf if it exists.")
+    var config: String?
+
+    @Option(help: "Where the deliveries come from: a local directory, ftp://host/path (explicit TLS) or ftps://host/path.")
+    var source: String?
+
+    @Option(help: "The SQLite warehouse file (created 0600 if missing). Default: warehouse/amfora.sqlite")
+    var warehouse: String?
+
+    @Option(help: "Directory for the batch reports. Default: reports")
+    var reports: String?
+
+    @Option(help: "The batch's Friday, yyyy-mm-dd. Default: the coming Friday (today if Friday), Europe/Copenhagen.")
+    var batchDate: String?
+
+    func validate() throws {
+        if let d = batchDate {
+            guard let day = Day(iso: d) else { throw ValidationError("--batch-date must be yyyy-mm-dd, got \(d)") }
+            guard day.isoWeekday == 5 else { throw ValidationError("--batch-date \(d) is not a Friday") }
+        }
+    }
+
+    func loadConfig() throws -> RunConfig {
+        let path = config ?? (FileManager.default.fileExists(atPath: "amfora.conf") ? "amfora.conf" : nil)
+        guard let path else { return RunConfig() }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CLIError("cannot read the config file \(path)")
+        }
+        do { return try RunConfig(text: text) } catch { throw CLIError("\(path): \(error)") }
+    }
+
+    var batch: Day { batchDate.flatMap { Day(iso: $0) } ?? Deadline.defaultBatch() }
+
+    func resolvedWarehouse(_ c: RunConfig) -> String { warehouse ?? c.warehouse ?? "warehouse/amfora.sqlite" }
+    func resolvedReports(_ c: RunConfig) -> String { reports ?? c.reports ?? "reports" }
+
+    /// The inbox to load from: a local source directory as it is.
+    func resolvedInbox(_ c: RunConfig) throws -> String {
+        guard let s = source ?? c.source else {
+            throw CLIError("no source: give --source DIR or ftp(s)://…, or set source in the config file")
+        }
+        if s.hasPrefix("ftp://") || s.hasPrefix("ftps://") {
+            throw CLIError("fetching from \(s) needs the fetch stage; fetch into a directory first (amfora fetch) and pass it as --source")
+        }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: s, isDirectory: &isDir), isDir.boolValue else {
+            throw CLIError("the source directory \(s) does not exist")
+        }
+        return s
+    }
+}
+
+/// A message for the operator and exit status 2: the job could not do its work.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+enum Terminal {
+    /// Progress lines only on a terminal: cron mails what is printed, so it gets the summary only.
+    static let isInteractive = isatty(STDERR_FILENO) == 1
+
+    static func progress(_ line: String) {
+        guard isInteractive else { return }
+        FileHandle.standardError.write(Data("  \(line)\n".utf8))
+    }
+
+    static func fail(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("amfora: \(message)\n".utf8))
+        return ExitCode(2)
+    }
+}
