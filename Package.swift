@@ -39,19 +39,26 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Fixtures shared by the test targets (fixed-width lines built from field values).
+        .target(
+            name: "AmforaTestSupport",
+            dependencies: ["AmforaCore"],
+            path: "Tests/AmforaTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "AmforaCoreTests",
-            dependencies: ["AmforaCore"],
+            dependencies: ["AmforaCore", "AmforaTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "AmforaIOTests",
-            dependencies: ["AmforaCore", "AmforaIO"],
+            dependencies: ["AmforaCore", "AmforaIO", "AmforaTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "AmforaCLITests",
-            dependencies: ["AmforaCore", "amfora"],
+            dependencies: ["AmforaCore", "AmforaIO", "AmforaTestSupport", "amfora"],
             swiftSettings: strictSettings
         ),
     ],

@@ -6,7 +6,8 @@
 
 The expectation file is generate_inbox.py's manifest.json or samples/expected.json: a "files"
 object keyed by path relative to the expectation file's directory, each with "records",
-"blank_lines", "findings" (rule id -> count) and optionally "encoding". Every file in the listed
+"blank_lines", "findings" (rule id -> count), optionally "encoding", and the lines the findings
+must be on ("deliberate" in samples, "fault_lines" in a manifest). Every file in the listed
 Friday directories is validated, so a file nobody expected is reported too. Exit status 0 when
 everything matches, 1 otherwise. Standard library only; no CPR number is printed.
 """
@@ -37,6 +38,23 @@ def validate(amfora: Path, paths: list[Path]) -> dict[str, dict]:
     return out
 
 
+def expected_lines(want: dict) -> Counter | None:
+    """(line, rule) -> count, from samples' "deliberate" list or the manifest's "fault_lines"
+    (line -> fault kind, whose rules the manifest's "fault_kinds" gives); None if neither."""
+    if "deliberate" in want:
+        return Counter({(d["line"], d["rule"]): d["count"] for d in want["deliberate"]})
+    if "fault_lines" in want and FAULT_KINDS:
+        out: Counter = Counter()
+        for line, kind in want["fault_lines"].items():
+            for rule, n in FAULT_KINDS[kind].items():
+                out[(int(line), rule)] += n
+        return out
+    return None
+
+
+FAULT_KINDS: dict[str, dict[str, int]] = {}
+
+
 def compare(name: str, want: dict | None, got: dict, examples: int) -> list[str]:
     problems: list[str] = []
     if want is None:
@@ -44,6 +62,13 @@ def compare(name: str, want: dict | None, got: dict, examples: int) -> list[str]
     for key in ("records", "blank_lines", "encoding"):
         if key in want and got.get(key) != want[key]:
             problems.append(f"{name}: {key} expected {want[key]}, validator says {got.get(key)}")
+    wanted_lines = expected_lines(want)
+    if wanted_lines is not None:
+        seen = Counter((f["line"], f["rule"]) for f in got["findings"])
+        for (line, rule), n in sorted((wanted_lines - seen).items(), key=str):
+            problems.append(f"{name}: expected {rule} at line {line} ×{n}, not reported there")
+        for (line, rule), n in sorted((seen - wanted_lines).items(), key=str):
+            problems.append(f"{name}: {rule} at line {line} ×{n} was not expected there")
     found = Counter(f["rule"] for f in got["findings"])
     expected = Counter(want.get("findings", {}))
     for rule in sorted(set(found) | set(expected)):
@@ -63,7 +88,9 @@ def main() -> int:
     args = p.parse_args()
 
     root = args.expected.resolve().parent
-    expected: dict[str, dict] = json.loads(args.expected.read_text(encoding="utf-8"))["files"]
+    document = json.loads(args.expected.read_text(encoding="utf-8"))
+    expected: dict[str, dict] = document["files"]
+    FAULT_KINDS.update(document.get("fault_kinds", {}))
     folders = sorted({root / Path(n).parent for n in expected})
     paths = sorted(f for d in folders for f in d.iterdir() if f.is_file())
     results = validate(args.amfora, paths)

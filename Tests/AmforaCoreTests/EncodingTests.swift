@@ -1,5 +1,6 @@
 import Testing
 @testable import AmforaCore
+import AmforaTestSupport
 
 @Suite struct EncodingTests {
     func detect(_ bytes: [UInt8], chunk: Int = 3) -> EncodingDetector {

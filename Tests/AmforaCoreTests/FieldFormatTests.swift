@@ -1,5 +1,6 @@
 import Testing
 @testable import AmforaCore
+import AmforaTestSupport
 
 /// The per-field shape checks of Normalise/FieldNormaliser.swift, one per kind of field.
 @Suite struct FieldFormatTests {

@@ -43,8 +43,11 @@ final class RowSink {
 
     func check() throws { if let e = firstError { throw e } }
 
+    /// After the first error nothing more is written: SQLite may already have rolled the
+    /// transaction back (SQLITE_FULL does), and further statements would then commit one by one.
     private func run(_ s: Statement) {
-        do { try s.run() } catch { if firstError == nil { firstError = error } }
+        guard firstError == nil else { s.reset(); return }
+        do { try s.run() } catch { firstError = error }
     }
 
     /// Undoes an earlier load of this very batch (a rerun): its new versions go, the versions

@@ -67,6 +67,10 @@ public final class Database {
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
+            // An error SQLite answered with an automatic rollback leaves no transaction to commit.
+            guard sqlite3_get_autocommit(handle) == 0 else {
+                throw SQLiteError(code: SQLITE_ABORT, message: "the transaction was rolled back by SQLite", sql: nil)
+            }
             try execute("COMMIT")
             return result
         } catch {

@@ -1,5 +1,6 @@
 import Testing
 @testable import AmforaCore
+import AmforaTestSupport
 
 /// CompanyBasedMeasureNeedsStedkode, …NeedsWorkplace and …NeedsJobTitle.
 @Suite struct CompanyBasedMeasureTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import AmforaCore
+import AmforaTestSupport
 
 @Suite struct ForanstaltMustBeValidAtStartdtTests {
     func course(_ code: String, _ start: String) -> [Finding] {

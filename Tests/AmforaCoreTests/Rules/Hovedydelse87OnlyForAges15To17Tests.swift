@@ -1,5 +1,6 @@
 import Testing
 @testable import AmforaCore
+import AmforaTestSupport
 
 @Suite struct Hovedydelse87OnlyForAges15To17Tests {
     // Born 2008-03-15 (7th digit 4, yy 08 → 2000s): 15 on 2023-03-15, 18 on 2026-03-15.

@@ -1,5 +1,6 @@
 import Testing
 @testable import AmforaCore
+import AmforaTestSupport
 
 @Suite struct OpenOfferNeedsItsDatesTests {
     @Test func openOfferNeedsBothDates() {

@@ -1,5 +1,6 @@
 import Testing
 @testable import AmforaCore
+import AmforaTestSupport
 
 @Suite struct StateWageSubsidyNeedsMinistryTests {
     func state(_ ministry: String, start: String = "01-02-2024") -> [Finding] {

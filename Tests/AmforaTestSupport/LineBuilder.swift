@@ -1,13 +1,18 @@
-@testable import AmforaCore
+public import AmforaCore
 
 /// Builds fixed-width lines from field values using the layout, so a test says what it means
 /// ("Slutdt before Startdt") rather than counting columns.
-struct LineBuilder {
-    let layout: Layout
-    var values: [String: String]
+public struct LineBuilder {
+    public let layout: Layout
+    public var values: [String: String]
+
+    public init(layout: Layout, values: [String: String]) {
+        self.layout = layout
+        self.values = values
+    }
 
     /// A clean, company-based 52.2 record (wage subsidy at a private workplace).
-    static func activation(_ overrides: [String: String] = [:]) -> LineBuilder {
+    public static func activation(_ overrides: [String: String] = [:]) -> LineBuilder {
         var b = LineBuilder(layout: LayoutCatalog.standard["52.2-v1"]!, values: [
             "CPRnr": "0101901234",      // synthetic: born 1990-01-01
             "Komnr": "101",
@@ -31,7 +36,7 @@ struct LineBuilder {
     }
 
     /// A clean 57.2 aid grant.
-    static func aid(_ overrides: [String: String] = [:]) -> LineBuilder {
+    public static func aid(_ overrides: [String: String] = [:]) -> LineBuilder {
         var b = LineBuilder(layout: LayoutCatalog.standard["57.2-v1"]!, values: [
             "Komnr": "101", "CVR": "13748136", "Pnr": "1012345678", "Startdtgod": "15-03-2024", "Identnr": "0101901234",
         ])
@@ -39,14 +44,14 @@ struct LineBuilder {
         return b
     }
 
-    func with(_ field: String, _ value: String) -> LineBuilder {
+    public func with(_ field: String, _ value: String) -> LineBuilder {
         var b = self
         b.values[field] = value
         return b
     }
 
     /// The line as characters: text left-aligned, numbers right-aligned, both blank-padded.
-    var text: String {
+    public var text: String {
         var out = ""
         for f in layout.fields {
             precondition(out.count == f.offset, "layout does not tile")
@@ -59,11 +64,11 @@ struct LineBuilder {
     }
 }
 
-enum Bytes {
-    static func utf8(_ s: String) -> [UInt8] { Array(s.utf8) }
+public enum Bytes {
+    public static func utf8(_ s: String) -> [UInt8] { Array(s.utf8) }
 
     /// Windows-1252 bytes for text of Latin-1 letters (æøåÆØÅé…); fails on anything else.
-    static func cp1252(_ s: String) -> [UInt8] {
+    public static func cp1252(_ s: String) -> [UInt8] {
         s.unicodeScalars.map { u in
             precondition(u.value < 0x100 && !(0x80...0x9F).contains(u.value), "not Latin-1: \(u)")
             return UInt8(u.value)
@@ -72,7 +77,7 @@ enum Bytes {
 }
 
 /// Validates lines as one delivery and returns its summary and findings.
-func check(_ lines: [String], name: String = "AMFORA_101_20241108.txt", encoding: TextEncoding = .utf8,
+public func check(_ lines: [String], name: String = "AMFORA_101_20241108.txt", encoding: TextEncoding = .utf8,
            ending: String = "\n", chunkSize: Int = 1 << 16) -> (FileSummary, [Finding]) {
     let text = lines.map { $0 + ending }.joined()
     let bytes = encoding == .utf8 ? Bytes.utf8(text) : Bytes.cp1252(text)
@@ -80,11 +85,11 @@ func check(_ lines: [String], name: String = "AMFORA_101_20241108.txt", encoding
 }
 
 /// The rule ids found, sorted, for compact assertions.
-func rules(_ findings: [Finding]) -> [String] { findings.map(\.rule).sorted() }
+public func rules(_ findings: [Finding]) -> [String] { findings.map(\.rule).sorted() }
 
 extension LineBuilder {
     /// Validates this one line as a delivery of municipality 101 and returns the findings.
-    func findings(file: String? = nil) -> [Finding] {
+    public func findings(file: String? = nil) -> [Finding] {
         let name = file ?? (layout.id == "52.2-v1" ? "AMFORA_101_20241108.txt" : "HJAELP1_101_20241108.txt")
         return check([text], name: name).1
     }

@@ -1,0 +1,47 @@
+import AmforaCore
+import AmforaIO
+import AmforaTestSupport
+import Foundation
+import Testing
+
+@Suite struct WarehouseTests {
+    @Test func theFileIsCreatedOwnerOnlyInWALMode() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("w.sqlite")
+        let w = try Warehouse(path: path)
+        let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber
+        #expect(mode.intValue & 0o777 == 0o600)
+        let s = try w.db.prepare("PRAGMA journal_mode")
+        #expect(try s.step())
+        #expect(s.text(0) == "wal")
+        #expect(try w.db.scalar("SELECT max(version) FROM schema_version") == Int64(Warehouse.schemaVersion))
+        // Opening again migrates nothing and keeps the data.
+        _ = try Warehouse(path: path)
+    }
+
+    /// Every view and column interfaces.md promises to analysts exists.
+    @Test func theAnalystViewsHaveTheColumnsOfTheInterface() throws {
+        let spec = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/spec/interfaces.md"), encoding: .utf8)
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"))
+        var checked = 0
+        for line in spec.split(separator: "\n") where line.hasPrefix("| `v_") {
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            let view = cells[0].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            if ["v_reconciliation", "v_reconciliation_summary"].contains(view) { continue }  // reconciliation's issue
+            let columnList = cells[2].replacingOccurrences(of: #"\([^)]*\)"#, with: "", options: .regularExpression)
+            let wanted = columnList.components(separatedBy: ",").map {
+                $0.trimmingCharacters(in: .whitespaces).components(separatedBy: " ")[0]
+            }.filter { !$0.isEmpty && $0 != "and" }
+            let s = try w.db.prepare("SELECT name FROM pragma_table_info('\(view)')")
+            var have: Set<String> = []
+            while try s.step() { have.insert(s.text(0)!) }
+            for column in wanted where column != "the" && column != "record's" && column != "fields" {
+                #expect(have.contains(column), "\(view) lacks \(column)")
+            }
+            checked += 1
+        }
+        #expect(checked == 7)
+    }
+}
