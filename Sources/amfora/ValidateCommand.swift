@@ -67,7 +67,9 @@ struct ValidateCommand: AsyncParsableCommand {
             print("]}")
         } else {
             let results = await withTaskGroup(of: (Int, FileSummary, FindingDigest).self) { group in
-                for (i, path) in files.enumerated() {
+                // Largest files first, so the two cores finish together; results are re-sorted below.
+                let order = files.enumerated().sorted { Self.size($0.element) > Self.size($1.element) }
+                for (i, path) in order {
                     let n = examples
                     group.addTask {
                         var digest = FindingDigest(examplesPerRule: n)
