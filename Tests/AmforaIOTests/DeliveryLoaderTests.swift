@@ -33,7 +33,7 @@ import Testing
         let d = LineBuilder.activation(["CPRnr": "0404751234"]).text
         let second = try load(w, dir, friday2, [a2, b2, d])
         #expect((second.inserted, second.unchanged, second.removed) == (2, 1, 2))
-        #expect(second.affectedPersons == ["0202851234", "0303801234", "0404751234"])
+        #expect(second.affectedPersons == [202_851_234, 303_801_234, 404_751_234])
         #expect(try count(w, "SELECT count(*) FROM activity") == 5)
         #expect(try count(w, "SELECT count(*) FROM v_activity") == 3)
         // The removed and the replaced version were last seen on the first Friday.

@@ -31,39 +31,54 @@ public struct RecordIdentity {
     }
 }
 
-/// FNV-1a, 64-bit: simple, fast, stable across runs and platforms (unlike Swift's Hasher).
+/// A 64-bit hash over normalised values, a word at a time: stable across runs and platforms
+/// (unlike Swift's Hasher, which is seeded per process), and cheap enough for every record.
 struct FNV {
     private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
 
     @inline(__always)
-    mutating func byte(_ b: UInt8) {
-        value = (value ^ UInt64(b)) &* 0x0000_0100_0000_01B3
+    mutating func word(_ w: UInt64) {
+        value = (value ^ w) &* 0x0000_0100_0000_01B3
+        value ^= value >> 29
     }
 
     @inline(__always)
-    mutating func int(_ n: Int) {
-        var x = UInt64(bitPattern: Int64(n))
-        for _ in 0..<8 {
-            byte(UInt8(truncatingIfNeeded: x))
-            x >>= 8
+    mutating func int(_ n: Int) { word(UInt64(bitPattern: Int64(n))) }
+
+    mutating func bytes(_ b: UnsafeBufferPointer<UInt8>) {
+        let raw = UnsafeRawPointer(b.baseAddress!)
+        var i = 0
+        while i + 8 <= b.count {
+            word(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            i += 8
         }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < b.count {
+            tail |= UInt64(b[i]) << shift
+            shift += 8
+            i += 1
+        }
+        word(tail ^ (UInt64(b.count) << 56))
     }
 
     mutating func add(_ r: RecordView, _ i: Int) {
         switch r.values[i] {
-        case .missing, .invalid: byte(0)
-        case .number(let n): byte(1); int(n)
-        case .day(let d): byte(2); int(Int(d.ordinal))
-        case .flag(let b): byte(3); byte(b ? 1 : 0)
+        case .missing, .invalid: word(0x6D)
+        case .number(let n): word(1); int(n)
+        case .day(let d): word(2); int(Int(d.ordinal))
+        case .flag(let b): word(b ? 3 : 4)
         case .text(let s, let e):
-            byte(4)
+            word(5)
             let bytes = UnsafeBufferPointer(rebasing: r.line[Int(s)..<Int(e)])
+            guard !bytes.isEmpty else { return }
             if r.encoding == .utf8 || bytes.allSatisfy({ $0 < 0x80 }) {
-                for b in bytes { byte(b) }
+                self.bytes(bytes)
             } else {
-                for b in r.encoding.decode(bytes).utf8 { byte(b) }
+                // The same text hashes the same whichever encoding it was delivered in.
+                var text = r.encoding.decode(bytes)
+                text.withUTF8 { self.bytes($0) }
             }
-            byte(0xFF)
         }
     }
 }

@@ -12,7 +12,7 @@ public struct LoadOutcome: Sendable {
     /// Versions that disappeared from the municipality's dataset this batch.
     public var removed = 0
     /// Persons whose current records changed: their write-down must be recomputed.
-    public var affectedPersons: Set<String> = []
+    public var affectedPersons: Set<Int> = []
 
     public var rejected: Int { summary.tally.quarantined }
 }
@@ -44,7 +44,7 @@ public final class DeliveryLoader {
         let layout = options.layouts.layout(for: name.kind)
         let table = name.kind == .amfora ? "activity" : "aid"
         let sink = try RowSink(db: db, table: table, layout: layout, name: name, file: DeliveryValidator.baseName(path))
-        var hasher = SHA256()
+        let hasher = FileDigest()
         var bytes = 0
         let source = FileChunks.source(path: path)
         let hashingSource: ChunkSource = { consume in

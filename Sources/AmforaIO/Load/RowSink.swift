@@ -52,18 +52,23 @@ final class RowSink {
 
     /// Undoes an earlier load of this very batch (a rerun): its new versions go, the versions
     /// it closed come back. Returns the persons concerned.
-    func undoEarlierLoad() throws -> Set<String> {
-        var persons: Set<String> = []
+    func undoEarlierLoad() throws -> Set<Int> {
+        var persons: Set<Int> = []
+        // Nothing of this municipality was ever loaded: nothing to undo (and no table scan).
+        let loadedBefore = try db.scalar("SELECT count(*) FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded'",
+                                         [.int(Int64(name.komnr)), .text(name.kind.rawValue)]) ?? 0
+        guard loadedBefore > 0 else { return [] }
         if table == "activity" {
-            for sql in ["SELECT cprnr FROM activity WHERE \(scope) AND first_batch = \(batch)",
+            for sql in ["SELECT cprnr FROM activity WHERE \(scope) AND closed_in IS NULL AND first_batch = \(batch)",
                         "SELECT cprnr FROM activity WHERE \(scope) AND closed_in = \(batch)"] {
                 let s = try db.prepare(sql)
-                while try s.step() { if let c = s.text(0) { persons.insert(c) } }
+                while try s.step() { persons.insert(Int(s.int(0))) }
             }
-            try db.execute("DELETE FROM writedown WHERE version_id IN (SELECT version_id FROM activity WHERE \(scope) AND first_batch = \(batch))")
-            try db.execute("DELETE FROM writedown_segment WHERE version_id IN (SELECT version_id FROM activity WHERE \(scope) AND first_batch = \(batch))")
+            let added = "SELECT version_id FROM activity WHERE \(scope) AND closed_in IS NULL AND first_batch = \(batch)"
+            try db.execute("DELETE FROM writedown WHERE version_id IN (\(added)); DELETE FROM writedown_segment WHERE version_id IN (\(added))")
         }
-        try db.execute("DELETE FROM \(table) WHERE \(scope) AND first_batch = \(batch)")
+        // A version first seen in this batch cannot have been closed in it: the current-rows index serves.
+        try db.execute("DELETE FROM \(table) WHERE \(scope) AND closed_in IS NULL AND first_batch = \(batch)")
         try db.execute("UPDATE \(table) SET closed_in = NULL, last_batch = NULL WHERE \(scope) AND closed_in = \(batch)")
         let k = "komnr = \(name.komnr) AND kind = '\(name.kind.rawValue)' AND batch_date = \(batch)"
         try db.execute("DELETE FROM reject WHERE \(k); DELETE FROM quarantine WHERE \(k)")
@@ -73,12 +78,15 @@ final class RowSink {
     /// Content hash → version ids of the municipality's current dataset.
     func currentVersions() throws -> [Int64: [Int64]] {
         var out: [Int64: [Int64]] = [:]
+        let loadedBefore = try db.scalar("SELECT count(*) FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded'",
+                                         [.int(Int64(name.komnr)), .text(name.kind.rawValue)]) ?? 0
+        guard loadedBefore > 0 else { return out }
         let s = try db.prepare("SELECT version_id, content_hash FROM \(table) WHERE \(scope) AND closed_in IS NULL")
         while try s.step() { out[s.int(1), default: []].append(s.int(0)) }
         return out
     }
 
-    func person(_ r: RecordView) -> String? { cprIndex.map { r.unmaskedRaw($0) } }
+    func person(_ r: RecordView) -> Int? { cprIndex.flatMap { r[$0].number } }
 
     func insert(_ r: RecordView, hash: Int64, line: Int) {
         let s = insertRow
@@ -86,12 +94,7 @@ final class RowSink {
         for (i, f) in layout.fields.enumerated() {
             switch r.values[i] {
             case .missing, .invalid: s.bindNull(at: col)
-            case .number(let n):
-                switch f.kind {
-                case .cpr: s.bind(CPR.digits(of: n), at: col)
-                case .postnr: s.bind(String(repeating: "0", count: max(0, 4 - String(n).count)) + String(n), at: col)
-                default: s.bind(n, at: col)
-                }
+            case .number(let n): s.bind(n, at: col)
             case .day(let d): s.bind(Int(d.ordinal), at: col)
             case .flag(let b): s.bind(b ? 1 : 0, at: col)
             case .text(let a, let e):
@@ -144,19 +147,19 @@ final class RowSink {
 
     /// Closes versions that are no longer delivered: they were last seen in the municipality's
     /// previous loaded batch and are gone as of this one.
-    func close(_ versions: [Int64]) throws -> Set<String> {
+    func close(_ versions: [Int64]) throws -> Set<Int> {
         guard !versions.isEmpty else { return [] }
         let previous = try db.scalar("""
             SELECT max(batch_date) FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded' AND batch_date < ?
             """, [.int(Int64(name.komnr)), .text(name.kind.rawValue), .int(Int64(batch))]) ?? Int64(batch)
         let returning = table == "activity" ? " RETURNING cprnr" : ""
         let s = try db.prepare("UPDATE \(table) SET closed_in = ?, last_batch = ? WHERE version_id = ?\(returning)")
-        var persons: Set<String> = []
+        var persons: Set<Int> = []
         for v in versions {
             s.bind(batch, at: 1)
             s.bind(Int(previous), at: 2)
             s.bind(Int(v), at: 3)
-            while try s.step() { if let c = s.text(0) { persons.insert(c) } }
+            while try s.step() { persons.insert(Int(s.int(0))) }
             s.reset()
         }
         return persons

@@ -46,7 +46,7 @@ enum Schema {
             version_id INTEGER PRIMARY KEY,
             activity_id INTEGER NOT NULL,
             content_hash INTEGER NOT NULL,
-            cprnr TEXT NOT NULL,
+            cprnr INTEGER NOT NULL,
             komnr INTEGER NOT NULL,
             foranstalt INTEGER,
             startdt INTEGER,
@@ -65,7 +65,7 @@ enum Schema {
             pnr INTEGER,
             navn TEXT,
             adresse TEXT,
-            postnummer TEXT,
+            postnummer INTEGER,
             "by" TEXT,
             ministeromraade INTEGER,
             stillingsbetegnelse INTEGER,
@@ -80,7 +80,6 @@ enum Schema {
         );
         CREATE INDEX activity_current ON activity (komnr, content_hash) WHERE closed_in IS NULL;
         CREATE INDEX activity_person ON activity (cprnr);
-        CREATE INDEX activity_batch ON activity (komnr, first_batch);
         CREATE INDEX activity_closed ON activity (komnr, closed_in) WHERE closed_in IS NOT NULL;
         CREATE TABLE aid (
             version_id INTEGER PRIMARY KEY,
@@ -99,7 +98,6 @@ enum Schema {
             line_no INTEGER NOT NULL
         );
         CREATE INDEX aid_current ON aid (komnr, kind, content_hash) WHERE closed_in IS NULL;
-        CREATE INDEX aid_batch ON aid (komnr, kind, first_batch);
         CREATE INDEX aid_closed ON aid (komnr, kind, closed_in) WHERE closed_in IS NOT NULL;
         CREATE TABLE writedown (
             version_id INTEGER PRIMARY KEY,
@@ -145,7 +143,7 @@ enum Schema {
             FROM delivery;
         CREATE VIEW v_activity AS
             SELECT a.activity_id, (SELECT date(max(batch_date) * 86400, 'unixepoch') FROM run) AS batch_date,
-                   printf('%03d', a.komnr) AS komnr, a.cprnr AS cpr, a.foranstalt,
+                   printf('%03d', a.komnr) AS komnr, printf('%010d', a.cprnr) AS cpr, a.foranstalt,
                    date(a.startdt * 86400, 'unixepoch') AS start_date, date(a.slutdt * 86400, 'unixepoch') AS end_date,
                    CAST(a.timetal AS REAL) AS hours, coalesce(w.hours_written_down, CAST(a.timetal AS REAL)) AS hours_written_down,
                    a.hovedydelse, a.abtilbud, a.stedkode, a.cvr, a.pnr, a.stillingsbetegnelse,
@@ -161,7 +159,7 @@ enum Schema {
             FROM activity a
             WHERE a.closed_in IS NULL AND a.version_id NOT IN (SELECT version_id FROM writedown);
         CREATE VIEW v_activity_week AS
-            SELECT s.activity_id, s.cprnr AS cpr, printf('%03d', s.komnr) AS komnr, w.iso_week,
+            SELECT s.activity_id, printf('%010d', s.cprnr) AS cpr, printf('%03d', s.komnr) AS komnr, w.iso_week,
                    date(w.week_start * 86400, 'unixepoch') AS week_start,
                    sum(s.hours * (min(s.end_date, w.week_end) - max(s.start_date, w.week_start) + 1) / 7.0) AS hours,
                    sum(s.rate * (min(s.end_date, w.week_end) - max(s.start_date, w.week_start) + 1) / 7.0) AS hours_written_down
@@ -176,11 +174,11 @@ enum Schema {
                    date(last_batch * 86400, 'unixepoch') AS last_batch_seen,
                    CASE WHEN closed_in IS NULL THEN NULL ELSE date(last_batch * 86400, 'unixepoch') END AS last_batch,
                    date(closed_in * 86400, 'unixepoch') AS removed_in_batch,
-                   printf('%03d', komnr) AS komnr, cprnr AS cpr, foranstalt,
+                   printf('%03d', komnr) AS komnr, printf('%010d', cprnr) AS cpr, foranstalt,
                    date(startdt * 86400, 'unixepoch') AS start_date, date(slutdt * 86400, 'unixepoch') AS end_date,
                    timetal AS hours, hovedydelse, abtilbud, date(stdtab * 86400, 'unixepoch') AS open_offer_start,
                    date(sldtab * 86400, 'unixepoch') AS open_offer_end, jobplanid, stedkode, cvr, pnr, navn, adresse,
-                   postnummer, "by", ministeromraade, stillingsbetegnelse, kursuscvr, kursuspnr, holdid,
+                   printf('%04d', postnummer) AS postnummer, "by", ministeromraade, stillingsbetegnelse, kursuscvr, kursuspnr, holdid,
                    source_file, line_no, version_id
             FROM activity;
         CREATE VIEW v_aid AS

@@ -55,7 +55,7 @@ public final class WeeklyRun {
             return ("\(entries.count) deliveries, \(ignored.count) other files", entries)
         }
 
-        var affected: Set<String> = []
+        var affected: Set<Int> = []
         var firstLoad = try db.scalar("SELECT count(*) FROM activity") == 0
         try stage("parse → validate → load", db) { () -> (String, Void) in
             let loader = DeliveryLoader(warehouse: warehouse)
@@ -71,8 +71,8 @@ public final class WeeklyRun {
             }
             return ("\(loaded) loaded, \(skipped) already loaded, \(failed) failed", ())
         }
-        if !affected.isEmpty, try db.scalar("SELECT count(DISTINCT cprnr) FROM activity WHERE closed_in IS NULL").map({ Int($0) < affected.count * 4 }) ?? true {
-            firstLoad = true  // most persons changed: one full pass is cheaper than a lookup per person
+        if affected.count > 250_000 {
+            firstLoad = true  // one ordered pass over everyone is cheaper than that many lookups
         }
 
         try stage("stale and missing", db) { () -> (String, Void) in
@@ -161,7 +161,7 @@ public final class WeeklyRun {
         return (entries, ignored)
     }
 
-    private func loadOne(_ e: Inbox.Entry, _ loader: DeliveryLoader, _ db: Database, _ affected: inout Set<String>) throws -> DeliveryStatus {
+    private func loadOne(_ e: Inbox.Entry, _ loader: DeliveryLoader, _ db: Database, _ affected: inout Set<Int>) throws -> DeliveryStatus {
         let file = (e.path as NSString).lastPathComponent
         let started = Timestamp.now()
         // Restart: a delivery already loaded from a file with the same SHA-256 is done. A rerun reloads.
@@ -196,9 +196,7 @@ public final class WeeklyRun {
         guard try s.step(), let sha = s.text(0) else { return nil }
         let size = (try? FileManager.default.attributesOfItem(atPath: e.path)[.size] as? NSNumber)?.intValue ?? -1
         guard size == Int(s.int(1)) else { return nil }
-        var hasher = SHA256()
-        try FileChunks.source(path: e.path)({ hasher.update($0) })
-        guard hasher.finish() == sha else { return nil }
+        guard try FileDigest.of(path: e.path) == sha else { return nil }
         return DeliveryStatus(komnr: e.name.komnr, kind: e.name.kind, status: "unchanged",
                               file: (e.path as NSString).lastPathComponent, records: Int(s.int(2)), rejected: Int(s.int(3)),
                               warnings: Int(s.int(4)), inserted: 0, removed: 0, message: "already loaded (same SHA-256)")

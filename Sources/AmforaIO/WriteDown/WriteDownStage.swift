@@ -5,18 +5,20 @@ import Foundation
 /// all municipalities, for the persons whose current records changed — or for everyone.
 public enum WriteDownStage {
     /// `persons == nil` recomputes everyone (first load, or when most persons changed).
-    public static func apply(_ db: Database, persons: Set<String>?) throws -> WriteDownSummary {
+    public static func apply(_ db: Database, persons: Set<Int>?) throws -> WriteDownSummary {
         try db.transaction {
             let select: String
             if let persons {
-                try db.execute("CREATE TEMP TABLE IF NOT EXISTS affected (cpr TEXT PRIMARY KEY); DELETE FROM affected;")
+                try db.execute("CREATE TEMP TABLE IF NOT EXISTS affected (cpr INTEGER PRIMARY KEY); DELETE FROM affected;")
                 let ins = try db.prepare("INSERT OR IGNORE INTO affected (cpr) VALUES (?)")
                 for p in persons { ins.bind(p, at: 1); try ins.run() }
-                let versions = "SELECT a.version_id FROM affected p JOIN activity a ON a.cprnr = p.cpr"
+                // CROSS JOIN keeps the few affected persons as the outer loop: SQLite knows nothing
+                // of the temp table's size and would otherwise scan every record.
+                let versions = "SELECT a.version_id FROM affected p CROSS JOIN activity a ON a.cprnr = p.cpr"
                 try db.execute("DELETE FROM writedown WHERE version_id IN (\(versions)); DELETE FROM writedown_segment WHERE version_id IN (\(versions));")
                 select = """
                     SELECT a.cprnr, a.version_id, a.startdt, a.slutdt, a.timetal FROM affected p
-                    JOIN activity a ON a.cprnr = p.cpr WHERE a.closed_in IS NULL ORDER BY a.cprnr
+                    CROSS JOIN activity a ON a.cprnr = p.cpr WHERE a.closed_in IS NULL ORDER BY p.cpr
                     """
             } else {
                 try db.execute("DELETE FROM writedown; DELETE FROM writedown_segment;")
@@ -25,7 +27,7 @@ public enum WriteDownStage {
             let insertAverage = try db.prepare("INSERT INTO writedown (version_id, hours_written_down) VALUES (?, ?)")
             let insertSegment = try db.prepare("INSERT INTO writedown_segment (version_id, start_date, end_date, rate) VALUES (?, ?, ?, ?)")
             var outcome = WriteDownSummary()
-            var person: String?
+            var person: Int64?
             var measures: [WriteDown.Measure] = []
 
             func flush() throws {
@@ -54,7 +56,7 @@ public enum WriteDownStage {
 
             let rows = try db.prepare(select)
             while try rows.step() {
-                let cpr = rows.text(0)
+                let cpr = rows.int(0)
                 if cpr != person {
                     try flush()
                     person = cpr

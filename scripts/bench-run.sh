@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Benchmark of the weekly run on a generated national inbox (default ~10 million activation
+# records a Friday, ~3.6 GB): loads the first Friday (the setup), then times the second Friday
+# with the first already loaded — the real weekly case — and a rerun of København (101).
+# Prints each stage's time, records/s, rows/s and peak memory.
+#   scripts/bench-run.sh [records]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+records=${1:-10000000}
+data=${BENCH_DATA:-bench-data}
+scripts/setup.sh time
+swift build -c release --product amfora >/dev/null
+bin=$(pwd)/.build/release/amfora
+inbox="$data/run-$records"
+if [ ! -f "$inbox/.done" ]; then
+    rm -rf "$inbox"
+    python3 scripts/generate_inbox.py --out "$inbox" --records "$records" --fault-rate 0.001
+    touch "$inbox/.done"
+fi
+fridays=($(ls "$inbox" | grep -E '^[0-9]{4}-' | sort))
+work="$data/run-$records-work"
+rm -rf "$work"; mkdir -p "$work"
+timed() {  # label, command...: wall time and peak RSS of one command, then its summary json
+    local label=$1; shift
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/out" 2>&1 || [ $? = 1 ]
+    read -r secs kb < <(tail -n 1 "$work/time")
+    printf '%-34s %8.1f s, peak RSS %7.1f MB\n' "$label" "$secs" "$(awk -v k="$kb" 'BEGIN{print k/1024}')"
+}
+stages() {  # the run's own stage timings from its summary.json
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); records = int(sys.argv[2])
+for st in s["stages"]:
+    print(f'    {st["stage"]:<28} {st["seconds"]:8.2f} s  {st["detail"]}')
+load = next(st for st in s["stages"] if st["stage"].startswith("parse"))
+wd = next(st for st in s["stages"] if st["stage"] == "write-down")
+rows = sum(d["new_versions"] for d in s["deliveries"])
+print(f'    parse+validate+load: {records / load["seconds"]:,.0f} records/s, {rows / max(load["seconds"], 1e-9):,.0f} new rows/s ({rows:,} rows)')
+w = s["write_down"]
+if wd["seconds"] > 0 and w["records"]:
+    print(f'    write-down: {w["records"] / wd["seconds"]:,.0f} records/s over {w["persons"]:,} persons')
+PY
+}
+count() { cat "$inbox/$1"/AMFORA_* | wc -l; }
+bytes() { cat "$inbox/$1"/* | wc -c; }
+cat "$inbox/${fridays[0]}"/* "$inbox/${fridays[1]}"/* > /dev/null
+common=(--warehouse "$work/amfora.sqlite" --reports "$work/reports")
+echo "inbox: ${fridays[0]} and ${fridays[1]}, $(count "${fridays[1]}") activation lines, $(awk -v b="$(bytes "${fridays[1]}")" 'BEGIN{printf "%.0f MB", b/1e6}') on the second Friday"
+timed "first Friday (initial load)" "$bin" run --source "$inbox/${fridays[0]}" --batch-date "${fridays[0]}" "${common[@]}"
+stages "$work/reports/${fridays[0]}/summary.json" "$(count "${fridays[0]}")"
+timed "second Friday (weekly run)" "$bin" run --source "$inbox/${fridays[1]}" --batch-date "${fridays[1]}" "${common[@]}"
+stages "$work/reports/${fridays[1]}/summary.json" "$(count "${fridays[1]}")"
+timed "rerun København (101)" "$bin" rerun --municipality 101 --source "$inbox/${fridays[1]}" --batch-date "${fridays[1]}" "${common[@]}"
+stages "$work/reports/${fridays[1]}/summary.json" "$(cat "$inbox/${fridays[1]}"/AMFORA_101_* | wc -l)"
+echo "warehouse: $(du -h "$work/amfora.sqlite" | cut -f1)"
