@@ -126,3 +126,24 @@ import Testing
         #expect(try scalar(dir, "SELECT count(*) FROM v_activity") == 1)
     }
 }
+
+@Suite struct DeliveryArchiveTests {
+    @Test func deliveriesAreArchivedUnchangedUnderTheirSHA256() throws {
+        let dir = TemporaryDirectory()
+        let friday = Day(iso: "2024-11-01")!
+        let n = DeliveryName(kind: .amfora, komnr: 101, batchDate: friday)
+        let path = dir.write(n.fileName, lines: [LineBuilder.activation(["Navn": "Ærø"]).text], ending: "\r\n",
+                             windows1252: true, inSubdirectory: friday.iso)
+        _ = try WeeklyRun(RunRequest(batch: friday, inbox: dir.file(friday.iso), warehouse: dir.file("w.sqlite"),
+                                     reports: dir.file("reports"))).run()
+        let sha = try FileDigest.of(path: path)
+        let db = try Database(path: dir.file("w.sqlite"), readOnly: true)
+        let s = try db.prepare("SELECT sha256 FROM v_batch WHERE komnr = '101' AND kind = 'AMFORA'")
+        #expect(try s.step())
+        #expect(s.text(0) == sha)
+        let archived = try DeliveryArchive(forWarehouse: dir.file("w.sqlite")).path(for: sha)
+        #expect(FileManager.default.contentsEqual(atPath: archived, andPath: path))
+        let mode = try FileManager.default.attributesOfItem(atPath: archived)[.posixPermissions] as! NSNumber
+        #expect(mode.intValue & 0o077 == 0)
+    }
+}

@@ -35,9 +35,14 @@ public enum LoadError: Error, CustomStringConvertible {
 /// load of that batch, so a rerun is idempotent.
 public final class DeliveryLoader {
     let warehouse: Warehouse
+    let archive: DeliveryArchive?
     var db: Database { warehouse.db }
 
-    public init(warehouse: Warehouse) { self.warehouse = warehouse }
+    /// Without an archive the raw file is not kept (tests of the loading logic alone).
+    public init(warehouse: Warehouse, archive: DeliveryArchive? = nil) {
+        self.warehouse = warehouse
+        self.archive = archive
+    }
 
     public func load(path: String, name: DeliveryName, options: ValidationOptions = ValidationOptions(),
                      startedAt: String) throws -> LoadOutcome {
@@ -45,11 +50,14 @@ public final class DeliveryLoader {
         let table = name.kind == .amfora ? "activity" : "aid"
         let sink = try RowSink(db: db, table: table, layout: layout, name: name, file: DeliveryValidator.baseName(path))
         let hasher = FileDigest()
+        let archived = try archive?.writer()
         var bytes = 0
         let source = FileChunks.source(path: path)
+        // The reading pass also hashes the bytes and writes them to the archive: one read.
         let hashingSource: ChunkSource = { consume in
             try source { chunk in
                 hasher.update(chunk)
+                archived?.write(chunk)
                 bytes += chunk.count
                 consume(chunk)
             }
@@ -73,9 +81,7 @@ public final class DeliveryLoader {
                         return
                     }
                     let hash = RecordIdentity.contentHash(record)
-                    if var ids = current[hash], let id = ids.popLast() {
-                        current[hash] = ids.isEmpty ? nil : ids
-                        _ = id
+                    if current.take(hash) != nil {
                         outcome.unchanged += 1
                     } else {
                         sink.insert(record, hash: hash, line: line.number)
@@ -86,11 +92,12 @@ public final class DeliveryLoader {
             try sink.check()
             outcome.summary = summary
             guard summary.isUsable else { throw LoadError.fileRejected(summary) }
-            let leftovers = current.values.flatMap { $0 }
+            let leftovers = current.remaining
             outcome.removed = leftovers.count
             outcome.affectedPersons.formUnion(try sink.close(leftovers))
             outcome.sha256 = hasher.finish()
             outcome.bytes = bytes
+            try archived?.commit(sha256: outcome.sha256)
             try sink.recordDelivery(outcome, startedAt: startedAt)
             return outcome
         }

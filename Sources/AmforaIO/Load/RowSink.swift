@@ -54,10 +54,10 @@ final class RowSink {
     /// it closed come back. Returns the persons concerned.
     func undoEarlierLoad() throws -> Set<Int> {
         var persons: Set<Int> = []
-        // Nothing of this municipality was ever loaded: nothing to undo (and no table scan).
-        let loadedBefore = try db.scalar("SELECT count(*) FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded'",
-                                         [.int(Int64(name.komnr)), .text(name.kind.rawValue)]) ?? 0
-        guard loadedBefore > 0 else { return [] }
+        // Only a rerun has an earlier load of this very batch to undo; a weekly load skips the scan.
+        let loadedThisBatch = try db.scalar("SELECT count(*) FROM delivery WHERE batch_date = ? AND komnr = ? AND kind = ? AND status = 'loaded'",
+                                            [.int(Int64(batch)), .int(Int64(name.komnr)), .text(name.kind.rawValue)]) ?? 0
+        guard loadedThisBatch > 0 else { return [] }
         if table == "activity" {
             for sql in ["SELECT cprnr FROM activity WHERE \(scope) AND closed_in IS NULL AND first_batch = \(batch)",
                         "SELECT cprnr FROM activity WHERE \(scope) AND closed_in = \(batch)"] {
@@ -75,14 +75,14 @@ final class RowSink {
         return persons
     }
 
-    /// Content hash → version ids of the municipality's current dataset.
-    func currentVersions() throws -> [Int64: [Int64]] {
-        var out: [Int64: [Int64]] = [:]
+    /// The municipality's current dataset: content hash → version id.
+    func currentVersions() throws -> CurrentVersions {
+        var out = CurrentVersions()
         let loadedBefore = try db.scalar("SELECT count(*) FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded'",
                                          [.int(Int64(name.komnr)), .text(name.kind.rawValue)]) ?? 0
         guard loadedBefore > 0 else { return out }
         let s = try db.prepare("SELECT version_id, content_hash FROM \(table) WHERE \(scope) AND closed_in IS NULL")
-        while try s.step() { out[s.int(1), default: []].append(s.int(0)) }
+        while try s.step() { out.add(hash: s.int(1), version: s.int(0)) }
         return out
     }
 
@@ -179,4 +179,28 @@ final class RowSink {
                     .text("\(o.inserted) new versions, \(o.unchanged) unchanged, \(o.removed) removed")])
         try s.run()
     }
+}
+
+/// Content hash → version id of a municipality's current versions, for matching this Friday's
+/// records against last Friday's. Identical records (the same content twice) are rare, so they
+/// live apart and the common case is one dictionary entry without an array.
+struct CurrentVersions {
+    private var single: [Int64: Int64] = [:]
+    private var repeated: [Int64: [Int64]] = [:]
+
+    mutating func add(hash: Int64, version: Int64) {
+        if single[hash] == nil { single[hash] = version } else { repeated[hash, default: []].append(version) }
+    }
+
+    /// Takes one current version with this content, if any is left.
+    mutating func take(_ hash: Int64) -> Int64? {
+        if var more = repeated[hash], let v = more.popLast() {
+            repeated[hash] = more.isEmpty ? nil : more
+            return v
+        }
+        return single.removeValue(forKey: hash)
+    }
+
+    /// Versions no record of this Friday matched: gone from the dataset.
+    var remaining: [Int64] { Array(single.values) + repeated.values.flatMap { $0 } }
 }

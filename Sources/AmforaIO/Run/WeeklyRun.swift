@@ -58,7 +58,7 @@ public final class WeeklyRun {
         var affected: Set<Int> = []
         var firstLoad = try db.scalar("SELECT count(*) FROM activity") == 0
         try stage("parse → validate → load", db) { () -> (String, Void) in
-            let loader = DeliveryLoader(warehouse: warehouse)
+            let loader = DeliveryLoader(warehouse: warehouse, archive: try DeliveryArchive(forWarehouse: request.warehouse))
             var loaded = 0, skipped = 0, failed = 0
             for e in entries {
                 let status = try loadOne(e, loader, db, &affected)
