@@ -18,9 +18,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
 
     func run() throws {
-        let result = try WeeklyJob.run(options, municipality: nil, file: nil)
-        print(RunSummary.text(result))
-        if result.needsPerson { throw ExitCode(1) }
+        try WeeklyJob.runAndReport(options, municipality: nil, file: nil)
     }
 }
 
@@ -46,9 +44,7 @@ struct RerunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let result = try WeeklyJob.run(options, municipality: municipality, file: file)
-        print(RunSummary.text(result))
-        if result.needsPerson { throw ExitCode(1) }
+        try WeeklyJob.runAndReport(options, municipality: municipality, file: file)
     }
 }
 
@@ -75,14 +71,19 @@ struct ResumeCommand: ParsableCommand {
             }
             opts.batchDate = Day(ordinal: Int32(day)).iso
         }
-        let result = try WeeklyJob.run(opts, municipality: nil, file: nil)
-        print(RunSummary.text(result))
-        if result.needsPerson { throw ExitCode(1) }
+        try WeeklyJob.runAndReport(opts, municipality: nil, file: nil)
     }
 }
 
 /// What run, rerun and resume share: resolve the options, run, turn failures into exit 2.
 enum WeeklyJob {
+    /// Runs, prints the short summary (what cron mails), and exits 1 when a person is needed.
+    static func runAndReport(_ options: RunOptions, municipality: Int?, file: String?) throws {
+        let result = try run(options, municipality: municipality, file: file)
+        print(RunSummary.text(result))
+        if result.needsPerson { throw ExitCode(1) }
+    }
+
     static func run(_ options: RunOptions, municipality: Int?, file: String?) throws -> RunResult {
         do {
             let config = try options.loadConfig()

@@ -10,16 +10,8 @@ import AmforaTestSupport
                  options: ValidationOptions = ValidationOptions()) -> ([[String: String]], FileSummary, [Finding]) {
         var out: [[String: String]] = []
         var findings: [Finding] = []
-        let summary = try! DeliveryValidator.validate(fileName: name, options: options, source: { consume in
-            bytes.withUnsafeBufferPointer { all in
-                var i = 0
-                while i < all.count {
-                    let n = min(chunkSize, all.count - i)
-                    consume(UnsafeBufferPointer(rebasing: all[i..<(i + n)]))
-                    i += n
-                }
-            }
-        }, onFinding: { findings.append($0) }, onLine: { line in
+        let summary = try! DeliveryValidator.validate(fileName: name, options: options,
+                                                      source: DeliveryValidator.memorySource(bytes, chunkSize: chunkSize), onFinding: { findings.append($0) }, onLine: { line in
             guard let r = line.record else { return }
             var fields: [String: String] = [:]
             for (i, f) in r.layout.fields.enumerated() { fields[f.name] = r.unmaskedRaw(i) }

@@ -112,7 +112,14 @@ public enum DeliveryValidator {
     public static func validate(fileName: String, bytes: [UInt8], options: ValidationOptions = ValidationOptions(),
                                 chunkSize: Int = 1 << 16) -> (FileSummary, [Finding]) {
         var findings: [Finding] = []
-        let summary = try! validate(fileName: fileName, options: options, source: { consume in
+        let summary = try! validate(fileName: fileName, options: options, source: memorySource(bytes, chunkSize: chunkSize),
+                                    onFinding: { findings.append($0) })
+        return (summary, findings)
+    }
+
+    /// Bytes in memory as a chunk source, in chunks of `chunkSize` (tests split lines anywhere).
+    public static func memorySource(_ bytes: [UInt8], chunkSize: Int = 1 << 16) -> ChunkSource {
+        return { consume in
             bytes.withUnsafeBufferPointer { all in
                 var i = 0
                 while i < all.count {
@@ -121,8 +128,7 @@ public enum DeliveryValidator {
                     i += n
                 }
             }
-        }, onFinding: { findings.append($0) })
-        return (summary, findings)
+        }
     }
 
     public static func baseName(_ path: String) -> String {
