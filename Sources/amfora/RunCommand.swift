@@ -78,22 +78,23 @@ struct ResumeCommand: ParsableCommand {
 /// What run, rerun and resume share: resolve the options, run, turn failures into exit 2.
 enum WeeklyJob {
     /// Runs, prints the short summary (what cron mails), and exits 1 when a person is needed.
-    static func runAndReport(_ options: RunOptions, municipality: Int?, file: String?) throws {
-        let result = try run(options, municipality: municipality, file: file)
+    static func runAndReport(_ options: RunOptions, municipality: Int?, file: String?, acceptHeld: Bool = false) throws {
+        let result = try run(options, municipality: municipality, file: file, acceptHeld: acceptHeld)
         print(RunSummary.text(result))
         if result.needsPerson { throw ExitCode(1) }
     }
 
-    static func run(_ options: RunOptions, municipality: Int?, file: String?) throws -> RunResult {
+    static func run(_ options: RunOptions, municipality: Int?, file: String?, acceptHeld: Bool = false) throws -> RunResult {
         do {
             let config = try options.loadConfig()
             let warehouse = options.resolvedWarehouse(config)
             let dir = (warehouse as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            let inbox = file == nil ? try options.resolvedInbox(config) : ""
-            let request = RunRequest(batch: options.batch, inbox: inbox, warehouse: warehouse,
+            let inbox = file == nil && !acceptHeld ? try options.resolvedInbox(config) : ""
+            var request = RunRequest(batch: options.batch, inbox: inbox, warehouse: warehouse,
                                      reports: options.resolvedReports(config), config: config,
                                      municipality: municipality, file: file)
+            request.acceptHeld = acceptHeld
             return try WeeklyRun(request, progress: Terminal.progress).run()
         } catch let e as RunLock.Held {
             throw Terminal.fail(e.description)
@@ -102,5 +103,24 @@ enum WeeklyJob {
         } catch {
             throw Terminal.fail("\(error)")
         }
+    }
+}
+
+struct AcceptCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "accept",
+        abstract: "Load a municipality's held delivery after a person has looked at it.",
+        discussion: """
+        A delivery that shrank beyond the threshold is held: last Friday's dataset stays in force. \
+        This loads the held file (kept unchanged in the archive) whatever its size, then updates the \
+        write-down, the reconciliation and the reports. A corrected delivery goes through `amfora rerun` instead.
+        """
+    )
+
+    @Option(help: "The municipality code, e.g. 851.") var municipality: Int
+    @OptionGroup var options: RunOptions
+
+    func run() throws {
+        try WeeklyJob.runAndReport(options, municipality: municipality, file: nil, acceptHeld: true)
     }
 }

@@ -147,3 +147,77 @@ import Testing
         #expect(mode.intValue & 0o077 == 0)
     }
 }
+
+@Suite struct HeldAndReconciledTests {
+    let friday1 = Day(iso: "2024-11-01")!
+    let friday2 = Day(iso: "2024-11-08")!
+
+    func lines(_ n: Int, hours: String = "37") -> [String] {
+        (0..<n).map { LineBuilder.activation(["CPRnr": String(format: "0101%06d", $0), "Timetal": hours]).text }
+    }
+
+    func run(_ dir: borrowing TemporaryDirectory, _ day: Day, _ komnr: Int, _ lines: [String], accept: Bool = false) throws -> RunResult {
+        if !lines.isEmpty {
+            dir.write(DeliveryName(kind: .amfora, komnr: komnr, batchDate: day).fileName, lines: lines, inSubdirectory: day.iso)
+        }
+        var request = RunRequest(batch: day, inbox: dir.file(day.iso), warehouse: dir.file("w.sqlite"), reports: dir.file("r"),
+                                 municipality: accept ? komnr : nil)
+        request.acceptHeld = accept
+        return try WeeklyRun(request).run()
+    }
+
+    func count(_ dir: borrowing TemporaryDirectory, _ sql: String) throws -> Int64 {
+        try Database(path: dir.file("w.sqlite"), readOnly: true).scalar(sql) ?? -1
+    }
+
+    @Test func aShrunkenDeliveryIsHeldUntilAccepted() throws {
+        let dir = TemporaryDirectory()
+        _ = try run(dir, friday1, 101, lines(20))
+        let held = try run(dir, friday2, 101, Array(lines(20).prefix(17)))  // −15 %
+        #expect(held.deliveries.first { $0.komnr == 101 && $0.kind == .amfora }?.status == "held")
+        #expect(held.needsPerson)
+        #expect(try count(dir, "SELECT count(*) FROM v_activity") == 20, "last Friday's dataset stays in force")
+        #expect(try count(dir, "SELECT count(*) FROM v_batch WHERE batch_date = '2024-11-08' AND status = 'held'") == 1)
+        let accepted = try run(dir, friday2, 101, [], accept: true)
+        #expect(accepted.deliveries.first { $0.kind == .amfora }?.status == "loaded")
+        #expect(try count(dir, "SELECT count(*) FROM v_activity") == 17)
+        #expect(try count(dir, "SELECT removed FROM v_reconciliation_summary WHERE batch_date = '2024-11-08'") == 3)
+    }
+
+    @Test func aSmallDropIsLoaded() throws {
+        let dir = TemporaryDirectory()
+        _ = try run(dir, friday1, 101, lines(20))
+        let r = try run(dir, friday2, 101, Array(lines(20).prefix(19)))  // −5 %
+        #expect(r.deliveries.first { $0.komnr == 101 && $0.kind == .amfora }?.status == "loaded")
+    }
+
+    @Test func theWeeksChangesAreReconciled() throws {
+        let dir = TemporaryDirectory()
+        var week1 = lines(10)
+        week1[9] = LineBuilder.activation(["CPRnr": "0909090909", "Startdt": "01-01-2024", "Slutdt": "31-01-2024"]).text
+        _ = try run(dir, friday1, 101, week1)
+        var week2 = lines(10)
+        week2[0] = LineBuilder.activation(["CPRnr": "0101000000", "Timetal": "20"]).text          // changed
+        week2[1] = LineBuilder.activation(["CPRnr": "0101000001", "Startdt": "05-02-2024"]).text  // moved start
+        week2[9] = LineBuilder.activation(["CPRnr": "0808080808"]).text                           // new; 0909… removed
+        _ = try run(dir, friday2, 101, week2)
+        let s = "SELECT %@ FROM v_reconciliation_summary WHERE batch_date = '2024-11-08' AND kind = 'AMFORA'"
+        #expect(try count(dir, s.replacingOccurrences(of: "%@", with: "changed")) == 2)
+        #expect(try count(dir, s.replacingOccurrences(of: "%@", with: "new")) == 1)
+        #expect(try count(dir, s.replacingOccurrences(of: "%@", with: "removed")) == 1)
+        #expect(try count(dir, s.replacingOccurrences(of: "%@", with: "unchanged")) == 7)
+        #expect(try count(dir, "SELECT count(*) FROM v_reconciliation WHERE changed_fields = 'Timetal'") == 1)
+        #expect(try count(dir, "SELECT count(*) FROM v_reconciliation WHERE changed_fields = 'Startdt'") == 1)
+        // The removed measure ended in January: a history change. Recorded once, not next week too.
+        #expect(try count(dir, "SELECT count(*) FROM v_reconciliation WHERE change = 'removed' AND history_change = 1") == 1)
+        _ = try run(dir, Day(iso: "2024-11-15")!, 101, week2)
+        #expect(try count(dir, "SELECT count(*) FROM v_reconciliation WHERE batch_date = '2024-11-15' AND change != 'changed'") == 0)
+        #expect(try count(dir, "SELECT unchanged FROM v_reconciliation_summary WHERE batch_date = '2024-11-15'") == 10)
+        // It comes back: reappeared, not new.
+        var week4 = week2
+        week4.append(week1[9])
+        _ = try run(dir, Day(iso: "2024-11-22")!, 101, week4)
+        #expect(try count(dir, "SELECT reappeared FROM v_reconciliation_summary WHERE batch_date = '2024-11-22'") == 1)
+        #expect(try count(dir, "SELECT new FROM v_reconciliation_summary WHERE batch_date = '2024-11-22'") == 0)
+    }
+}

@@ -14,6 +14,8 @@ public struct RunConfig: Sendable, Equatable {
     public var shrinkThreshold = 0.10
     /// Per-municipality overrides of the shrink threshold.
     public var shrinkThresholdFor: [Int: Double] = [:]
+    /// A loaded delivery with more than this fraction of its records quarantined is flagged.
+    public var rejectThreshold = 0.05
     /// Per-municipality encodings, where detection is not wanted.
     public var encodingFor: [Int: TextEncoding] = [:]
     /// Warn when a stage ends with less than this many minutes to the deadline.
@@ -64,6 +66,7 @@ public struct RunConfig: Sendable, Equatable {
         case "min_age": minAge = Int(try number())
         case "shrink_threshold": shrinkThreshold = try number()
         case "deadline_warning_minutes": deadlineWarningMinutes = Int(try number())
+        case "reject_threshold": rejectThreshold = try number()
         default:
             if key.hasPrefix("shrink_threshold.") {
                 shrinkThresholdFor[try komnr(key.dropFirst("shrink_threshold.".count))] = try number()

@@ -52,12 +52,22 @@ public enum Reconciler {
         /// Changed or removed, and the measure had ended more than 28 days before the batch date:
         /// it alters statistics already published.
         public let historyChange: Bool
+
+        public init(change: Change, current: Int64?, previous: Int64?, changedFields: [String], historyChange: Bool) {
+            self.change = change
+            self.current = current
+            self.previous = previous
+            self.changedFields = changedFields
+            self.historyChange = historyChange
+        }
     }
 
     public struct Outcome: Sendable, Equatable {
         public var entries: [Entry] = []
         /// Identities delivered more than once this Friday, as groups of version ids.
         public var duplicateIdentities: [[Int64]] = []
+
+        public init() {}
 
         public func count(_ c: Change) -> Int { entries.filter { $0.change == c }.count }
         public var historyChanges: Int { entries.filter(\.historyChange).count }

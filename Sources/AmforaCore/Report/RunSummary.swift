@@ -4,16 +4,19 @@ public enum RunSummary {
         var out: [String] = []
         let count = { (s: String) in r.deliveries.filter { $0.status == s }.count }
         let loaded = count("loaded") + count("unchanged")
-        out.append("amfora batch \(r.batch.iso): \(loaded) deliveries loaded, \(count("stale")) stale, \(count("missing")) missing, \(count("failed")) failed")
+        out.append("amfora batch \(r.batch.iso): \(loaded) deliveries loaded, \(count("held")) held, \(count("stale")) stale, \(count("missing")) missing, \(count("failed")) failed")
         let records = r.deliveries.filter { $0.status == "loaded" || $0.status == "unchanged" }.reduce(0) { $0 + $1.records }
         let rejected = r.deliveries.reduce(0) { $0 + $1.rejected }
-        out.append("records \(records), quarantined \(rejected); write-down: \(r.writeDown.writtenDownPersons) persons, \(r.writeDown.writtenDownRecords) records")
+        out.append("records \(records), quarantined \(rejected); write-down recomputed for \(r.writeDown.persons) persons: \(r.writeDown.writtenDownPersons) of them over 37 hours, \(r.writeDown.writtenDownRecords) records written down")
         let minutes = Int((abs(r.marginSeconds) / 60).rounded())
         out.append(r.deadlineMissed
             ? "DEADLINE MISSED: finished \(minutes) minutes after Friday 06:00"
             : "on time: \(minutes / 60) h \(minutes % 60) min before Friday 06:00")
         for d in r.deliveries where d.status == "failed" {
             out.append("FAILED \(d.kind.rawValue) \(d.komnr) \(d.file ?? ""): \(d.message ?? "")")
+        }
+        for d in r.deliveries where d.status == "held" {
+            out.append("HELD \(d.kind.rawValue) \(d.komnr) \(d.file ?? ""): \(d.message ?? "")")
         }
         for d in r.deliveries where d.rejected > 0 && d.status != "failed" {
             out.append("rejects: \(d.kind.rawValue) \(d.komnr) \(d.file ?? ""): \(d.rejected) lines quarantined")

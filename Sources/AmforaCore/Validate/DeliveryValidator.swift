@@ -36,8 +36,10 @@ public struct ValidationOptions: Sendable {
 /// Parse → normalise → validate for one delivery: identifies it by name, settles its encoding,
 /// then reads every line. Pure: the bytes come from `source`, findings and lines go to the caller.
 public enum DeliveryValidator {
+    /// `known` names the delivery when the file's own name does not (a file read back from the archive).
     public static func validate(
         fileName: String,
+        known: DeliveryName? = nil,
         options: ValidationOptions = ValidationOptions(),
         source: ChunkSource,
         onFinding: (Finding) -> Void,
@@ -52,7 +54,7 @@ public enum DeliveryValidator {
         }
 
         let name: DeliveryName
-        switch DeliveryName.parse(baseName(fileName), municipalities: options.catalog.municipalities) {
+        switch known.map({ .success($0) }) ?? DeliveryName.parse(baseName(fileName), municipalities: options.catalog.municipalities) {
         case .success(let n): name = n
         case .failure(let p):
             switch p {

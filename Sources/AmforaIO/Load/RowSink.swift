@@ -88,7 +88,20 @@ final class RowSink {
 
     func person(_ r: RecordView) -> Int? { cprIndex.flatMap { r[$0].number } }
 
-    func insert(_ r: RecordView, hash: Int64, line: Int) {
+    /// Identity of an activation record (aids have none beyond their content).
+    func activityID(_ r: RecordView) -> Int64? { table == "activity" ? identity.activityID(r) : nil }
+
+    /// Records of the municipality's previous loaded dataset of this kind (0 if none).
+    func previousRecords() throws -> Int {
+        Int(try db.scalar("""
+            SELECT records FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded' AND batch_date < ?
+            ORDER BY batch_date DESC LIMIT 1
+            """, [.int(Int64(name.komnr)), .text(name.kind.rawValue), .int(Int64(batch))]) ?? 0)
+    }
+
+    /// Inserts a new version and returns its id.
+    @discardableResult
+    func insert(_ r: RecordView, hash: Int64, line: Int) -> Int64 {
         let s = insertRow
         var col: Int32 = 1
         for (i, f) in layout.fields.enumerated() {
@@ -117,6 +130,7 @@ final class RowSink {
             s.bind(name.kind.aidType ?? 0, at: col)
         }
         run(s)
+        return db.lastInsertRowID
     }
 
     func quarantine(_ line: ParsedLine) {

@@ -191,5 +191,48 @@ enum Schema {
                    line_no, severity, rule, field, message
             FROM reject;
         """,
+        // 2: reconciliation of this Friday against last Friday (reconciliation.md).
+        """
+        CREATE TABLE reconciliation (
+            batch_date INTEGER NOT NULL,
+            komnr INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            change TEXT NOT NULL CHECK (change IN ('changed','new','removed','reappeared')),
+            activity_id INTEGER,
+            version_id INTEGER,
+            previous_version_id INTEGER,
+            changed_fields TEXT,
+            history_change INTEGER NOT NULL
+        );
+        CREATE INDEX reconciliation_delivery ON reconciliation (batch_date, komnr, kind);
+        CREATE TABLE reconciliation_summary (
+            batch_date INTEGER NOT NULL,
+            komnr INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            unchanged INTEGER NOT NULL,
+            changed INTEGER NOT NULL,
+            new INTEGER NOT NULL,
+            removed INTEGER NOT NULL,
+            reappeared INTEGER NOT NULL,
+            duplicates INTEGER NOT NULL,
+            history_changes INTEGER NOT NULL,
+            records INTEGER NOT NULL,
+            previous_records INTEGER NOT NULL,
+            flags TEXT NOT NULL,
+            PRIMARY KEY (batch_date, komnr, kind)
+        );
+        -- "Did this measure exist before?" for measures that come back: only gone versions are indexed.
+        CREATE INDEX activity_gone ON activity (activity_id) WHERE closed_in IS NOT NULL;
+        CREATE VIEW v_reconciliation AS
+            SELECT date(batch_date * 86400, 'unixepoch') AS batch_date, printf('%03d', komnr) AS komnr, kind, change,
+                   activity_id, changed_fields, history_change, version_id, previous_version_id
+            FROM reconciliation;
+        CREATE VIEW v_reconciliation_summary AS
+            SELECT date(batch_date * 86400, 'unixepoch') AS batch_date, printf('%03d', komnr) AS komnr, kind, unchanged,
+                   changed, new, removed, reappeared, duplicates, history_changes, records, previous_records,
+                   CASE WHEN previous_records > 0 THEN round((records - previous_records) * 100.0 / previous_records, 2) END AS change_pct,
+                   flags
+            FROM reconciliation_summary;
+        """,
     ]
 }

@@ -12,6 +12,8 @@ public struct RunRequest: Sendable {
     public var municipality: Int?
     /// A rerun from this file instead of the inbox's.
     public var file: String?
+    /// `amfora accept`: load the municipality's held deliveries (from the archive) whatever their size.
+    public var acceptHeld = false
 
     public init(batch: Day, inbox: String, warehouse: String, reports: String, config: RunConfig = RunConfig(),
                 municipality: Int? = nil, file: String? = nil) {
@@ -56,13 +58,15 @@ public final class WeeklyRun {
         }
 
         var affected: Set<Int> = []
+        var loadedOutcomes: [(Inbox.Entry, LoadOutcome)] = []
         var firstLoad = try db.scalar("SELECT count(*) FROM activity") == 0
         try stage("parse → validate → load", db) { () -> (String, Void) in
             let loader = DeliveryLoader(warehouse: warehouse, archive: try DeliveryArchive(forWarehouse: request.warehouse))
             var loaded = 0, skipped = 0, failed = 0
             for e in entries {
-                let status = try loadOne(e, loader, db, &affected)
+                let (status, outcome) = try loadOne(e, loader, db, &affected)
                 result.deliveries.append(status)
+                if let outcome { loadedOutcomes.append((e, outcome)) }
                 switch status.status {
                 case "loaded": loaded += 1
                 case "unchanged": skipped += 1
@@ -86,6 +90,19 @@ public final class WeeklyRun {
             let w = result.writeDown
             return (String(format: "%d persons, %d records written down, %.1f hours a week removed",
                            w.writtenDownPersons, w.writtenDownRecords, w.hoursRemoved), ())
+        }
+
+        try stage("reconcile", db) { () -> (String, Void) in
+            var changed = 0, new = 0, removed = 0, history = 0
+            for (e, o) in loadedOutcomes {
+                let r = try ReconcileStage.apply(db, batch: request.batch, komnr: e.name.komnr, kind: e.name.kind, outcome: o,
+                                                 flags: flags(for: o))
+                changed += r.count(.changed)
+                new += r.count(.new) + r.count(.reappeared)
+                removed += r.count(.removed)
+                history += r.historyChanges
+            }
+            return ("\(changed) changed, \(new) new, \(removed) removed, \(history) history changes", ())
         }
 
         try stage("report", db) { () -> (String, Void) in
@@ -144,6 +161,9 @@ public final class WeeklyRun {
     }
 
     private func collect() throws -> ([Inbox.Entry], [String]) {
+        if request.acceptHeld, let k = request.municipality {
+            return (try heldDeliveries(k), [])
+        }
         if let file = request.file {
             guard let k = request.municipality else { return ([], []) }
             let base = (file as NSString).lastPathComponent
@@ -161,30 +181,81 @@ public final class WeeklyRun {
         return (entries, ignored)
     }
 
-    private func loadOne(_ e: Inbox.Entry, _ loader: DeliveryLoader, _ db: Database, _ affected: inout Set<Int>) throws -> DeliveryStatus {
+    /// Flags a person should see for a loaded delivery.
+    private func flags(for o: LoadOutcome) -> [String] {
+        var f: [String] = []
+        let records = max(o.summary.tally.records, 1)
+        if Double(o.rejected) / Double(records) > request.config.rejectThreshold {
+            f.append(String(format: "rejects above %.0f %%: %d of %d records quarantined", request.config.rejectThreshold * 100,
+                            o.rejected, o.summary.tally.records))
+        }
+        if !o.duplicateIdentities.isEmpty { f.append("\(o.duplicateIdentities.count) identities delivered more than once") }
+        return f
+    }
+
+    private func loadOne(_ e: Inbox.Entry, _ loader: DeliveryLoader, _ db: Database,
+                         _ affected: inout Set<Int>) throws -> (DeliveryStatus, LoadOutcome?) {
         let file = (e.path as NSString).lastPathComponent
         let started = Timestamp.now()
         // Restart: a delivery already loaded from a file with the same SHA-256 is done. A rerun reloads.
         if request.municipality == nil, let done = try alreadyLoaded(e, db) {
-            return done
+            return (done, nil)
         }
         var options = ValidationOptions()
         options.encoding = request.config.encodingFor[e.name.komnr]
+        let policy = LoadPolicy(shrinkThreshold: request.config.shrinkThresholdFor[e.name.komnr] ?? request.config.shrinkThreshold,
+                                acceptShrink: request.acceptHeld)
         do {
-            let o = try loader.load(path: e.path, name: e.name, options: options, startedAt: started)
+            let o = try loader.load(path: e.path, name: e.name, options: options, policy: policy, startedAt: started)
             affected.formUnion(o.affectedPersons)
-            return DeliveryStatus(komnr: e.name.komnr, kind: e.name.kind, status: "loaded", file: file,
-                                  records: o.summary.tally.records, rejected: o.rejected, warnings: o.summary.warnings,
-                                  inserted: o.inserted, removed: o.removed, message: nil)
+            return (DeliveryStatus(komnr: e.name.komnr, kind: e.name.kind, status: "loaded", file: file,
+                                   records: o.summary.tally.records, rejected: o.rejected, warnings: o.summary.warnings,
+                                   inserted: o.inserted, removed: o.removed, message: nil), o)
+        } catch LoadError.held(let o, let threshold) {
+            let message = LoadError.held(o, threshold: threshold).description
+            try recordHeld(e, db, o, message: message, startedAt: started)
+            return (DeliveryStatus(komnr: e.name.komnr, kind: e.name.kind, status: "held", file: file, records: o.summary.tally.records,
+                                   rejected: o.rejected, warnings: o.summary.warnings, inserted: 0, removed: 0, message: message), nil)
         } catch {
             // One file's failure never stops the batch; the municipality's previous data stays.
             var summary: FileSummary?
             if case LoadError.fileRejected(let s) = error { summary = s }
             try? recordFailure(e, db, message: "\(error)", summary: summary, startedAt: started)
-            return DeliveryStatus(komnr: e.name.komnr, kind: e.name.kind, status: "failed", file: file,
-                                  records: summary?.tally.records ?? 0, rejected: summary?.tally.quarantined ?? 0,
-                                  warnings: summary?.warnings ?? 0, inserted: 0, removed: 0, message: "\(error)")
+            return (DeliveryStatus(komnr: e.name.komnr, kind: e.name.kind, status: "failed", file: file,
+                                   records: summary?.tally.records ?? 0, rejected: summary?.tally.quarantined ?? 0,
+                                   warnings: summary?.warnings ?? 0, inserted: 0, removed: 0, message: "\(error)"), nil)
         }
+    }
+
+    /// The municipality's held deliveries of this batch, read back from the archive.
+    private func heldDeliveries(_ komnr: Int) throws -> [Inbox.Entry] {
+        let db = try Database(path: request.warehouse, readOnly: true)
+        let s = try db.prepare("SELECT kind, sha256 FROM delivery WHERE batch_date = ? AND komnr = ? AND status = 'held'")
+        try s.bind([.int(Int64(request.batch.ordinal)), .int(Int64(komnr))])
+        let archive = try DeliveryArchive(forWarehouse: request.warehouse)
+        var out: [Inbox.Entry] = []
+        while try s.step() {
+            guard let kind = s.text(0).flatMap(RecordKind.init(rawValue:)), let sha = s.text(1) else { continue }
+            out.append(Inbox.Entry(name: DeliveryName(kind: kind, komnr: komnr, batchDate: request.batch), path: archive.path(for: sha)))
+        }
+        guard !out.isEmpty else { throw RunError.badFile("municipality \(komnr) has no held delivery for batch \(request.batch.iso)") }
+        return out
+    }
+
+    /// A held delivery: last Friday's dataset stays; the file is archived for `amfora accept`.
+    private func recordHeld(_ e: Inbox.Entry, _ db: Database, _ o: LoadOutcome, message: String, startedAt: String) throws {
+        let s = try db.prepare("""
+            INSERT OR REPLACE INTO delivery (batch_date, komnr, kind, status, file, sha256, bytes, encoding, lines, records,
+                rejected, warnings, blank_lines, started_at, finished_at, message)
+            VALUES (?, ?, ?, 'held', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let t = o.summary.tally
+        try s.bind([.int(Int64(request.batch.ordinal)), .int(Int64(e.name.komnr)), .text(e.name.kind.rawValue),
+                    .text((e.path as NSString).lastPathComponent), .text(o.sha256), .int(Int64(o.bytes)),
+                    .text(o.summary.encoding?.rawValue ?? ""), .int(Int64(t.lines)), .int(Int64(t.records)),
+                    .int(Int64(t.quarantined)), .int(Int64(o.summary.warnings)), .int(Int64(t.blankLines)),
+                    .text(startedAt), .text(Timestamp.now()), .text(message)])
+        try s.run()
     }
 
     private func alreadyLoaded(_ e: Inbox.Entry, _ db: Database) throws -> DeliveryStatus? {

@@ -1,0 +1,92 @@
+public import AmforaCore
+import Foundation
+
+/// Reconciles each delivery loaded in this run against the dataset it replaced
+/// (AmforaCore/Reconcile) and stores the result: `v_reconciliation`, `v_reconciliation_summary`.
+public enum ReconcileStage {
+    /// Field names of the §52.2 layout, with their warehouse columns, for "which fields changed".
+    static let layout = LayoutCatalog.standard.layout(for: .amfora)
+
+    public static func apply(_ db: Database, batch: Day, komnr: Int, kind: RecordKind, outcome: LoadOutcome,
+                             flags: [String]) throws -> Reconciler.Outcome {
+        try db.transaction {
+            let b = Int64(batch.ordinal)
+            let scope: [SQLValue] = [.int(b), .int(Int64(komnr)), .text(kind.rawValue)]
+            for table in ["reconciliation", "reconciliation_summary"] {
+                let del = try db.prepare("DELETE FROM \(table) WHERE batch_date = ? AND komnr = ? AND kind = ?")
+                try del.bind(scope)
+                try del.run()
+            }
+            let result: Reconciler.Outcome
+            if kind == .amfora {
+                let added = try versions(db, outcome.addedVersions)
+                let gone = try versions(db, outcome.goneVersions)
+                let seen = try db.prepare("SELECT 1 FROM activity WHERE activity_id = ? AND closed_in IS NOT NULL AND closed_in < ? LIMIT 1")
+                result = Reconciler.reconcile(added: added.map(\.version), gone: gone.map(\.version),
+                                              duplicates: outcome.duplicateIdentities, batch: batch) { v in
+                    guard let id = added.first(where: { $0.version.versionID == v.versionID })?.activityID else { return false }
+                    seen.bind(Int(id), at: 1)
+                    seen.bind(Int(b), at: 2)
+                    defer { seen.reset() }
+                    return (try? seen.step()) ?? false
+                }
+                try store(db, result, scope: scope, activityIDs: Dictionary(uniqueKeysWithValues: (added + gone).map { ($0.version.versionID, $0.activityID) }))
+            } else {
+                // An aid grant's identity is its whole content: it is new or removed, never changed.
+                var r = Reconciler.Outcome()
+                r.entries = outcome.addedVersions.map { .init(change: .new, current: $0, previous: nil, changedFields: [], historyChange: false) }
+                    + outcome.goneVersions.map { .init(change: .removed, current: nil, previous: $0, changedFields: [], historyChange: false) }
+                result = r
+                try store(db, result, scope: scope, activityIDs: [:])
+            }
+            let sum = try db.prepare("""
+                INSERT INTO reconciliation_summary (batch_date, komnr, kind, unchanged, changed, new, removed, reappeared,
+                    duplicates, history_changes, records, previous_records, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            try sum.bind(scope + [.int(Int64(outcome.unchanged)), .int(Int64(result.count(.changed))), .int(Int64(result.count(.new))),
+                                  .int(Int64(result.count(.removed))), .int(Int64(result.count(.reappeared))),
+                                  .int(Int64(result.duplicateIdentities.count)), .int(Int64(result.historyChanges)),
+                                  .int(Int64(outcome.summary.tally.records - outcome.rejected)), .int(Int64(outcome.previousRecords)),
+                                  .text(flags.joined(separator: "; "))])
+            try sum.run()
+            return result
+        }
+    }
+
+    static func store(_ db: Database, _ r: Reconciler.Outcome, scope: [SQLValue], activityIDs: [Int64: Int64]) throws {
+        let ins = try db.prepare("""
+            INSERT INTO reconciliation (batch_date, komnr, kind, change, activity_id, version_id, previous_version_id,
+                changed_fields, history_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for e in r.entries {
+            let id = (e.current ?? e.previous).flatMap { activityIDs[$0] }
+            try ins.bind(scope + [.text(e.change.rawValue), id.map { .int($0) } ?? .null, e.current.map { .int($0) } ?? .null,
+                                  e.previous.map { .int($0) } ?? .null,
+                                  e.changedFields.isEmpty ? .null : .text(e.changedFields.joined(separator: ",")),
+                                  .int(e.historyChange ? 1 : 0)])
+            try ins.run()
+        }
+    }
+
+    /// Loads versions by id with every layout field as text, for pairing and field comparison.
+    static func versions(_ db: Database, _ ids: [Int64]) throws -> [(version: Reconciler.Version, activityID: Int64)] {
+        guard !ids.isEmpty else { return [] }
+        let columns = layout.fields.map { "\"\($0.name.lowercased())\"" }
+        let s = try db.prepare("SELECT version_id, activity_id, cprnr, komnr, foranstalt, startdt, slutdt, holdid, \(columns.joined(separator: ", ")) FROM activity WHERE version_id = ?")
+        var out: [(Reconciler.Version, Int64)] = []
+        out.reserveCapacity(ids.count)
+        for id in ids {
+            s.bind(Int(id), at: 1)
+            defer { s.reset() }
+            guard try s.step() else { continue }
+            var fields: [String: String?] = [:]
+            for (i, f) in layout.fields.enumerated() {
+                fields[f.name] = s.isNull(Int32(8 + i)) ? nil : s.text(Int32(8 + i))
+            }
+            out.append((Reconciler.Version(versionID: s.int(0), cpr: Int(s.int(2)), komnr: Int(s.int(3)), foranstalt: Int(s.int(4)),
+                                           start: Day(ordinal: Int32(s.int(5))), end: Day(ordinal: Int32(s.int(6))),
+                                           holdID: s.text(7), fields: fields), s.int(1)))
+        }
+        return out
+    }
+}
