@@ -18,6 +18,9 @@ final class RowSink {
     private let cprIndex: Int?
     /// The table's key columns for this delivery: Komnr, and for aids also the kind.
     private let scope: String
+    /// This delivery's rows in the bookkeeping tables (reject, quarantine, load_change).
+    private let delivery: String
+    private let insertChange: Statement
 
     init(db: Database, table: String, layout: Layout, name: DeliveryName, file: String) throws {
         self.db = db
@@ -29,6 +32,8 @@ final class RowSink {
         identity = RecordIdentity(layout: layout)
         cprIndex = layout.index(of: "CPRnr")
         scope = table == "aid" ? "komnr = \(name.komnr) AND kind = '\(name.kind.rawValue)'" : "komnr = \(name.komnr)"
+        delivery = "batch_date = \(batch) AND komnr = \(name.komnr) AND kind = '\(name.kind.rawValue)'"
+        insertChange = try db.prepare("INSERT INTO load_change (batch_date, komnr, kind, version_id, change) VALUES (\(batch), \(name.komnr), '\(name.kind.rawValue)', ?, ?)")
         let columns = layout.fields.map { Self.column($0.name) }
         var extra = ["content_hash", "first_batch", "source_file", "line_no"]
         if table == "activity" { extra.append("activity_id") } else { extra += ["kind", "aid_type"] }
@@ -58,20 +63,16 @@ final class RowSink {
         let loadedThisBatch = try db.scalar("SELECT count(*) FROM delivery WHERE batch_date = ? AND komnr = ? AND kind = ? AND status = 'loaded'",
                                             [.int(Int64(batch)), .int(Int64(name.komnr)), .text(name.kind.rawValue)]) ?? 0
         guard loadedThisBatch > 0 else { return [] }
+        let changes = "SELECT version_id FROM load_change WHERE \(delivery) AND change = "
         if table == "activity" {
-            for sql in ["SELECT cprnr FROM activity WHERE \(scope) AND closed_in IS NULL AND first_batch = \(batch)",
-                        "SELECT cprnr FROM activity WHERE \(scope) AND closed_in = \(batch)"] {
-                let s = try db.prepare(sql)
-                while try s.step() { persons.insert(Int(s.int(0))) }
-            }
-            let added = "SELECT version_id FROM activity WHERE \(scope) AND closed_in IS NULL AND first_batch = \(batch)"
-            try db.execute("DELETE FROM writedown WHERE version_id IN (\(added)); DELETE FROM writedown_segment WHERE version_id IN (\(added))")
+            let s = try db.prepare("SELECT a.cprnr FROM load_change c JOIN activity a ON a.version_id = c.version_id WHERE c.\(delivery.replacingOccurrences(of: " AND ", with: " AND c."))")
+            while try s.step() { persons.insert(Int(s.int(0))) }
+            try db.execute("DELETE FROM writedown WHERE version_id IN (\(changes)'added'); DELETE FROM writedown_segment WHERE version_id IN (\(changes)'added')")
         }
-        // A version first seen in this batch cannot have been closed in it: the current-rows index serves.
-        try db.execute("DELETE FROM \(table) WHERE \(scope) AND closed_in IS NULL AND first_batch = \(batch)")
-        try db.execute("UPDATE \(table) SET closed_in = NULL, last_batch = NULL WHERE \(scope) AND closed_in = \(batch)")
-        let k = "komnr = \(name.komnr) AND kind = '\(name.kind.rawValue)' AND batch_date = \(batch)"
-        try db.execute("DELETE FROM reject WHERE \(k); DELETE FROM quarantine WHERE \(k)")
+        try db.execute("DELETE FROM \(table) WHERE version_id IN (\(changes)'added')")
+        try db.execute("UPDATE \(table) SET closed_in = NULL, last_batch = NULL WHERE version_id IN (\(changes)'gone')")
+        try db.execute("DELETE FROM load_change WHERE \(delivery)")
+        try db.execute("DELETE FROM reject WHERE \(delivery); DELETE FROM quarantine WHERE \(delivery)")
         return persons
     }
 
@@ -130,7 +131,11 @@ final class RowSink {
             s.bind(name.kind.aidType ?? 0, at: col)
         }
         run(s)
-        return db.lastInsertRowID
+        let id = db.lastInsertRowID
+        insertChange.bind(Int(id), at: 1)
+        insertChange.bind("added", at: 2)
+        run(insertChange)
+        return id
     }
 
     func quarantine(_ line: ParsedLine) {
@@ -170,6 +175,9 @@ final class RowSink {
         let s = try db.prepare("UPDATE \(table) SET closed_in = ?, last_batch = ? WHERE version_id = ?\(returning)")
         var persons: Set<Int> = []
         for v in versions {
+            insertChange.bind(Int(v), at: 1)
+            insertChange.bind("gone", at: 2)
+            try insertChange.run()
             s.bind(batch, at: 1)
             s.bind(Int(previous), at: 2)
             s.bind(Int(v), at: 3)

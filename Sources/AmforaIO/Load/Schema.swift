@@ -81,7 +81,8 @@ enum Schema {
         -- Covers "the municipality's current versions and their hashes" (closed_in IS NULL) without
         -- touching the table: the weekly comparison reads it for every record.
         CREATE INDEX activity_current ON activity (komnr, closed_in, content_hash);
-        CREATE INDEX activity_person ON activity (cprnr);
+        -- Covers the write-down's reads (a person's measures in force), so it never touches the table.
+        CREATE INDEX activity_person ON activity (cprnr, closed_in, startdt, slutdt, timetal);
         CREATE TABLE aid (
             version_id INTEGER PRIMARY KEY,
             content_hash INTEGER NOT NULL,
@@ -221,6 +222,15 @@ enum Schema {
             flags TEXT NOT NULL,
             PRIMARY KEY (batch_date, komnr, kind)
         );
+        -- What a load changed, so a rerun can undo exactly that without scanning the dataset.
+        CREATE TABLE load_change (
+            batch_date INTEGER NOT NULL,
+            komnr INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            version_id INTEGER NOT NULL,
+            change TEXT NOT NULL CHECK (change IN ('added','gone'))
+        );
+        CREATE INDEX load_change_delivery ON load_change (batch_date, komnr, kind);
         -- "Did this measure exist before?" for measures that come back: only gone versions are indexed.
         CREATE INDEX activity_gone ON activity (activity_id) WHERE closed_in IS NOT NULL;
         CREATE VIEW v_reconciliation AS

@@ -75,7 +75,7 @@ public final class WeeklyRun {
             }
             return ("\(loaded) loaded, \(skipped) already loaded, \(failed) failed", ())
         }
-        if affected.count > 250_000 {
+        if affected.count > 1_000_000 {
             firstLoad = true  // one ordered pass over everyone is cheaper than that many lookups
         }
 
