@@ -18,4 +18,7 @@ static inline CURLcode amfora_curl_setopt_xferinfo(CURL *h, amfora_curl_xferinfo
 static inline CURLcode amfora_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode amfora_curl_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode amfora_curl_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
+
+/* CURL_GLOBAL_DEFAULT is a macro expression Swift does not import. */
+static inline CURLcode amfora_curl_global_init_default(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }
 #endif

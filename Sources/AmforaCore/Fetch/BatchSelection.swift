@@ -22,6 +22,9 @@ public struct IgnoredEntry: Sendable, Hashable {
         case hidden
         /// A delivery, but for another Friday (last week's files are often left on the server).
         case otherBatch(Day)
+        /// The same name twice in one listing: a forged line (a name with a line feed in it)
+        /// or a confused server; neither copy is trusted.
+        case listedTwice
     }
 
     public let name: String
@@ -44,7 +47,14 @@ public struct BatchSelection: Sendable, Equatable {
     public var doneMarkers: Set<String> = []
 
     public init(_ entries: [RemoteEntry], batch: Day, municipalities: [Int: String]) {
-        for entry in entries { classify(entry, batch: batch, municipalities: municipalities) }
+        let counts = Dictionary(entries.map { ($0.name, 1) }, uniquingKeysWith: +)
+        for entry in entries {
+            if counts[entry.name, default: 0] > 1 {
+                ignored.append(IgnoredEntry(name: entry.name, reason: .listedTwice))
+            } else {
+                classify(entry, batch: batch, municipalities: municipalities)
+            }
+        }
         deliveries.sort { ($0.delivery.komnr, $0.delivery.kind.rawValue, $0.name) < ($1.delivery.komnr, $1.delivery.kind.rawValue, $1.name) }
     }
 
@@ -76,6 +86,8 @@ public struct BatchSelection: Sendable, Equatable {
             return
         }
         switch DeliveryName.parse(name, municipalities: municipalities) {
+        case .failure(.notADelivery(let why)):
+            ignored.append(IgnoredEntry(name: name, reason: .notADelivery(why)))
         case .failure(let problem):
             ignored.append(IgnoredEntry(name: name, reason: .notADelivery(problem.description)))
         case .success(let d) where d.batchDate != batch:

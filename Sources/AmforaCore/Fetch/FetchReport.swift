@@ -16,9 +16,7 @@ public enum FetchReport {
                 }
                 continue
             }
-            let name = municipalities[komnr].map { " \($0)" } ?? ""
-            let what = items.map { "\(RemoteName.printable($0.name)) \($0.outcome.text)" }.joined(separator: "; ")
-            out.append("  \(pad3(komnr))\(name): \(what)")
+            out.append(detail(komnr, items, municipalities))
         }
         out += wrapped("  fetched: ", routineFetched.map(pad3))
         out += wrapped("  unchanged: ", routineUnchanged.map(pad3))
@@ -31,6 +29,17 @@ public enum FetchReport {
         }
         if s.plaintext { out.append("  PLAINTEXT: the connection was not encrypted (--allow-plaintext)") }
         return out
+    }
+
+    /// The deliveries that need a look, by name; the routine rest only counted.
+    static func detail(_ komnr: Int, _ items: [FetchSummary.Item], _ municipalities: [Int: String]) -> String {
+        let name = municipalities[komnr].map { " \($0)" } ?? ""
+        var what = items.filter { !$0.outcome.isRoutine }.map { "\(RemoteName.printable($0.name)) \($0.outcome.text)" }
+        let fetched = items.filter { if case .fetched = $0.outcome { true } else { false } }.count
+        let unchanged = items.filter { $0.outcome == .unchanged }.count
+        if fetched > 0 { what.append("\(fetched) more fetched") }
+        if unchanged > 0 { what.append("\(unchanged) more unchanged") }
+        return "  \(pad3(komnr))\(name): " + what.joined(separator: "; ")
     }
 
     static func headline(_ s: FetchSummary) -> String {
@@ -57,12 +66,15 @@ public enum FetchReport {
             switch e.reason {
             case .refused(let p): out.append("  refused, not a safe file name: \(RemoteName.printable(e.name)) (\(p))")
             case .notADelivery(let why): out.append("  not a delivery, left on the server: \(RemoteName.printable(e.name)) (\(why))")
+            case .listedTwice: out.append("  refused, listed more than once: \(RemoteName.printable(e.name))")
             case .otherBatch: otherBatches += 1
             case .hidden: hidden += 1
             }
         }
-        if otherBatches > 0 { out.append("  \(otherBatches) deliveries for other batches left on the server") }
-        if hidden > 0 { out.append("  \(hidden) hidden entries (leading '.') ignored") }
+        if otherBatches > 0 {
+            out.append("  \(otherBatches) \(otherBatches == 1 ? "delivery" : "deliveries") for other batches left on the server")
+        }
+        if hidden > 0 { out.append("  \(hidden) hidden \(hidden == 1 ? "entry" : "entries") (leading '.') ignored") }
         return out
     }
 

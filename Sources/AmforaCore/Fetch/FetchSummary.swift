@@ -63,11 +63,20 @@ public struct FetchSummary: Sendable, Equatable {
     /// interfaces.md exit 1: done, but something needs a person.
     public var needsAPerson: Bool {
         items.contains { $0.outcome.needsAPerson }
-            || ignored.contains { if case .refused = $0.reason { true } else { false } }
+            || ignored.contains { $0.reason.needsAPerson }
             || !unparsedListingLines.isEmpty || !duplicates.isEmpty
     }
 
     public var exitCode: Int32 { needsAPerson ? 1 : 0 }
+}
+
+extension IgnoredEntry.Reason {
+    var needsAPerson: Bool {
+        switch self {
+        case .refused, .listedTwice: true
+        case .notADelivery, .hidden, .otherBatch: false
+        }
+    }
 }
 
 extension FetchSummary.Outcome {

@@ -1,17 +1,22 @@
+/// A directory listing: its entries, and the lines that could not be read as entries (a name
+/// with a line feed in it splits into two), which are reported, never guessed at.
+public struct Listing: Sendable, Equatable {
+    public var entries: [RemoteEntry]
+    public var unparsed: [String]
+
+    public init(entries: [RemoteEntry] = [], unparsed: [String] = []) {
+        self.entries = entries
+        self.unparsed = unparsed
+    }
+}
+
 /// Machine-readable listings (RFC 3659 MLSD): `fact=value;fact=value; name`, one entry a line.
 /// Facts are preferred to parsing LIST output, whose format is whatever the server's `ls` prints.
 public enum MLSDListing {
-    public struct Parsed: Sendable, Equatable {
-        public var entries: [RemoteEntry] = []
-        /// Lines that are not MLSD entries (a name with a line feed in it splits into two):
-        /// reported, never guessed at.
-        public var unparsed: [String] = []
-    }
-
     /// Parses a whole MLSD response body; lines end in CRLF or LF.
     /// Works on bytes because Swift treats CRLF as one character.
-    public static func parse(_ body: [UInt8]) -> Parsed {
-        var parsed = Parsed()
+    public static func parse(_ body: [UInt8]) -> Listing {
+        var parsed = Listing()
         for var line in body.split(separator: 0x0A, omittingEmptySubsequences: true) {
             if line.last == 0x0D { line = line.dropLast() }
             if line.isEmpty { continue }

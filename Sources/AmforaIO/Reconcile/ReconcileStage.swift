@@ -18,13 +18,20 @@ public enum ReconcileStage {
                 try del.run()
             }
             let result: Reconciler.Outcome
-            if kind == .amfora {
+            if outcome.previousRecords == 0 && outcome.goneVersions.isEmpty {
+                // A first dataset: there is no last Friday to compare with, so every record is new;
+                // the summary says so without a row per record.
+                var r = Reconciler.Outcome()
+                r.duplicateIdentities = outcome.duplicateIdentities
+                result = r
+            } else if kind == .amfora {
                 let added = try versions(db, outcome.addedVersions)
                 let gone = try versions(db, outcome.goneVersions)
                 let seen = try db.prepare("SELECT 1 FROM activity WHERE activity_id = ? AND closed_in IS NOT NULL AND closed_in < ? LIMIT 1")
+                let identity = Dictionary(uniqueKeysWithValues: added.map { ($0.version.versionID, $0.activityID) })
                 result = Reconciler.reconcile(added: added.map(\.version), gone: gone.map(\.version),
                                               duplicates: outcome.duplicateIdentities, batch: batch) { v in
-                    guard let id = added.first(where: { $0.version.versionID == v.versionID })?.activityID else { return false }
+                    guard let id = identity[v.versionID] else { return false }
                     seen.bind(Int(id), at: 1)
                     seen.bind(Int(b), at: 2)
                     defer { seen.reset() }
@@ -43,7 +50,8 @@ public enum ReconcileStage {
                 INSERT INTO reconciliation_summary (batch_date, komnr, kind, unchanged, changed, new, removed, reappeared,
                     duplicates, history_changes, records, previous_records, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            try sum.bind(scope + [.int(Int64(outcome.unchanged)), .int(Int64(result.count(.changed))), .int(Int64(result.count(.new))),
+            let new = outcome.previousRecords == 0 && outcome.goneVersions.isEmpty ? outcome.addedVersions.count : result.count(.new)
+            try sum.bind(scope + [.int(Int64(outcome.unchanged)), .int(Int64(result.count(.changed))), .int(Int64(new)),
                                   .int(Int64(result.count(.removed))), .int(Int64(result.count(.reappeared))),
                                   .int(Int64(result.duplicateIdentities.count)), .int(Int64(result.historyChanges)),
                                   .int(Int64(outcome.summary.tally.records - outcome.rejected)), .int(Int64(outcome.previousRecords)),

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import AmforaCore
+
+/// Opens the rendered report in a real browser (headless Chromium): it must load without script
+/// errors, and its DOM must hold the headings and the sort buttons the inline script adds.
+/// Skipped where `chromium` is not installed (`scripts/setup.sh chromium` installs it).
+@Suite struct HTMLReportBrowserTests {
+    static let chromium: String? = {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for dir in path.split(separator: ":") {
+            for name in ["chromium", "chromium-browser"] {
+                let candidate = "\(dir)/\(name)"
+                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            }
+        }
+        return nil
+    }()
+
+    @Test(.enabled(if: chromium != nil, "chromium is not installed: scripts/setup.sh chromium"),
+          .timeLimit(.minutes(2)))
+    func reportLoadsInHeadlessChromium() throws {
+        let browser = try #require(Self.chromium)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("amfora-report-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let page = dir.appendingPathComponent("report.html")
+        try HTMLReport.render(ReportFixture.make()).write(to: page, atomically: true, encoding: .utf8)
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: browser)
+        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                       "--no-first-run", "--disable-extensions", "--disable-background-networking",
+                       "--user-data-dir=\(dir.appendingPathComponent("profile").path)",
+                       "--enable-logging=stderr", "--v=0", "--dump-dom", page.absoluteString]
+        // stderr to a file, so that only one pipe is read and neither can block the browser.
+        let errPath = dir.appendingPathComponent("chromium.log")
+        _ = FileManager.default.createFile(atPath: errPath.path, contents: nil)
+        let errFile = try FileHandle(forWritingTo: errPath)
+        defer { try? errFile.close() }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = errFile
+        try p.run()
+        let dom = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let log = (try? String(contentsOf: errPath, encoding: .utf8)) ?? ""
+
+        #expect(p.terminationStatus == 0, "chromium: \(log.suffix(2000))")
+        #expect(dom.contains("<html lang=\"da\">"))
+        #expect(dom.contains("Amfora ugerapport"))
+        for h in ["Overblik", "Landstal", "Kommuner", "Poster pr. kommune", "Afviste linjer efter regel", "Historikændringer", "Kørslen"] {
+            #expect(dom.contains(">\(h)</h2>"), "heading \(h) missing from the DOM")
+        }
+        // The inline script ran: it turned the municipality table's headings into sort buttons.
+        #expect(dom.contains("<button type=\"button\" class=\"sort\">Komnr</button>"))
+        // The hostile example stayed text.
+        #expect(dom.contains("&lt;script&gt;alert('x')&lt;/script&gt;"))
+        let consoleErrors = log.split(separator: "\n").filter { $0.contains("CONSOLE") && ($0.contains("Uncaught") || $0.contains("Error")) }
+        #expect(consoleErrors.isEmpty, "\(consoleErrors)")
+    }
+}
