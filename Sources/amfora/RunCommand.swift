@@ -79,23 +79,30 @@ struct ResumeCommand: ParsableCommand {
 enum WeeklyJob {
     /// Runs, prints the short summary (what cron mails), and exits 1 when a person is needed.
     static func runAndReport(_ options: RunOptions, municipality: Int?, file: String?, acceptHeld: Bool = false) throws {
-        let result = try run(options, municipality: municipality, file: file, acceptHeld: acceptHeld)
+        let (result, fetched) = try run(options, municipality: municipality, file: file, acceptHeld: acceptHeld)
+        if let fetched {
+            for line in FetchReport.lines(fetched, municipalities: CodeListCatalog.standard.municipalities) { print(line) }
+        }
         print(RunSummary.text(result))
-        if result.needsPerson { throw ExitCode(1) }
+        if result.needsPerson || (fetched?.exitCode ?? 0) != 0 { throw ExitCode(1) }
     }
 
-    static func run(_ options: RunOptions, municipality: Int?, file: String?, acceptHeld: Bool = false) throws -> RunResult {
+    static func run(_ options: RunOptions, municipality: Int?, file: String?,
+                    acceptHeld: Bool = false) throws -> (RunResult, FetchSummary?) {
         do {
             let config = try options.loadConfig()
             let warehouse = options.resolvedWarehouse(config)
             let dir = (warehouse as NSString).deletingLastPathComponent
             if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            let inbox = file == nil && !acceptHeld ? try options.resolvedInbox(config) : ""
+            let (inbox, fetched) = file == nil && !acceptHeld ? try options.resolvedInbox(config, batch: options.batch) : ("", nil)
+            if let fetched, fetched.exitCode == 2 {
+                throw CLIError(FetchReport.lines(fetched, municipalities: CodeListCatalog.standard.municipalities).joined(separator: "\n"))
+            }
             var request = RunRequest(batch: options.batch, inbox: inbox, warehouse: warehouse,
                                      reports: options.resolvedReports(config), config: config,
                                      municipality: municipality, file: file)
             request.acceptHeld = acceptHeld
-            return try WeeklyRun(request, progress: Terminal.progress).run()
+            return (try WeeklyRun(request, progress: Terminal.progress).run(), fetched)
         } catch let e as RunLock.Held {
             throw Terminal.fail(e.description)
         } catch let e as ExitCode {

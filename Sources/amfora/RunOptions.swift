@@ -21,6 +21,18 @@ struct RunOptions: ParsableArguments {
     @Option(help: "The batch's Friday, yyyy-mm-dd. Default: the coming Friday (today if Friday), Europe/Copenhagen.")
     var batchDate: String?
 
+    @Option(help: "With an FTP source: the local inbox the deliveries are fetched into. Default: inbox/ beside the warehouse.")
+    var inbox: String?
+
+    @Flag(help: "Allow ftp:// without TLS. The summary says so.")
+    var allowPlaintext = false
+
+    @Option(help: "A CA certificate (PEM) to trust for the FTP server, beside the system's.")
+    var caFile: String?
+
+    @Option(help: "netrc file with the FTP credentials (must not be readable by group or others).")
+    var netrcFile: String?
+
     func validate() throws {
         if let d = batchDate {
             guard let day = Day(iso: d) else { throw ValidationError("--batch-date must be yyyy-mm-dd, got \(d)") }
@@ -42,19 +54,30 @@ struct RunOptions: ParsableArguments {
     func resolvedWarehouse(_ c: RunConfig) -> String { warehouse ?? c.warehouse ?? "warehouse/amfora.sqlite" }
     func resolvedReports(_ c: RunConfig) -> String { reports ?? c.reports ?? "reports" }
 
-    /// The inbox to load from: a local source directory as it is.
-    func resolvedInbox(_ c: RunConfig) throws -> String {
+    /// The inbox to load from: a local source directory as it is; an FTP source is fetched first
+    /// (the fetch stage), into `--inbox` or `inbox/` beside the warehouse.
+    func resolvedInbox(_ c: RunConfig, batch: Day) throws -> (inbox: String, fetch: FetchSummary?) {
         guard let s = source ?? c.source else {
             throw CLIError("no source: give --source DIR or ftp(s)://…, or set source in the config file")
         }
         if s.hasPrefix("ftp://") || s.hasPrefix("ftps://") {
-            throw CLIError("fetching from \(s) needs the fetch stage; fetch into a directory first (amfora fetch) and pass it as --source")
+            try CurlGlobal.initialise()
+            var connection = ConnectionOptions()
+            connection.caFile = caFile ?? c.caFile
+            connection.allowPlaintext = allowPlaintext || c.allowPlaintext
+            connection.netrcFile = netrcFile ?? c.netrcFile
+            var options = FetchOptions()
+            options.completeness = CompletenessPolicy(minAge: Int64(c.minAge ?? 60), requireDoneMarker: false)
+            let target = inbox ?? c.inbox ?? ((resolvedWarehouse(c) as NSString).deletingLastPathComponent as NSString).appendingPathComponent("inbox")
+            let remote = try Fetcher.openSource(s, connection: connection)
+            let summary = try Fetcher.fetch(source: remote, inbox: target, batchDate: batch, options: options)
+            return (target, summary)
         }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: s, isDirectory: &isDir), isDir.boolValue else {
             throw CLIError("the source directory \(s) does not exist")
         }
-        return s
+        return (s, nil)
     }
 }
 

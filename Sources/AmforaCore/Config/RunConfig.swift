@@ -5,6 +5,8 @@ public struct RunConfig: Sendable, Equatable {
     public var source: String?
     public var warehouse: String?
     public var reports: String?
+    /// Where an FTP source's deliveries are fetched to (default: inbox/ beside the warehouse).
+    public var inbox: String?
     public var allowPlaintext = false
     public var caFile: String?
     public var netrcFile: String?
@@ -60,6 +62,7 @@ public struct RunConfig: Sendable, Equatable {
         case "source": source = value
         case "warehouse": warehouse = value
         case "reports": reports = value
+        case "inbox": inbox = value
         case "allow_plaintext": allowPlaintext = value == "true"
         case "ca_file": caFile = value
         case "netrc_file": netrcFile = value

@@ -14,7 +14,10 @@ enum Schema {
             started_at TEXT NOT NULL,
             finished_at TEXT,
             margin_seconds INTEGER,
-            status TEXT NOT NULL
+            status TEXT NOT NULL,
+            writedown_persons INTEGER,
+            writedown_records INTEGER,
+            writedown_hours REAL
         );
         CREATE TABLE run_stage (
             batch_date INTEGER NOT NULL,

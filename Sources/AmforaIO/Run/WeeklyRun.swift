@@ -109,7 +109,7 @@ public final class WeeklyRun {
             result.stages = timings
             result.marginSeconds = Deadline.margin(for: request.batch)
             result.peakResidentBytes = RunStats.peakResidentBytes()
-            let path = try BatchReportWriter.write(result, to: request.reports)
+            let path = try BatchReportWriter.write(result, warehouse: db, batch: request.batch, to: request.reports)
             return ("written to \(path)", ())
         }
 

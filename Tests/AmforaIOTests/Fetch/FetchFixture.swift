@@ -1,5 +1,6 @@
 @testable import AmforaCore
 @testable import AmforaIO
+import AmforaTestSupport
 import Foundation
 
 /// A scratch directory with the server's `root` and our `inbox` side by side, removed at the end;
@@ -71,7 +72,7 @@ final class FetchFixture {
 }
 
 func sha256(_ bytes: [UInt8]) -> String {
-    var h = SHA256()
+    let h = FileDigest()
     h.update(bytes)
     return h.finish()
 }

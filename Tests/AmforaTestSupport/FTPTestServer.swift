@@ -1,28 +1,28 @@
-import Foundation
+public import Foundation
 
 /// A real FTP server (scripts/ftp_test_server.py, pyftpdlib) on 127.0.0.1 for one test.
 /// It exits when its stdin closes, so it goes away with the test even if the test crashes;
 /// `stop()` (also run by deinit) closes stdin, terminates it and waits.
-final class FTPTestServer {
+public final class FTPTestServer {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-    static let user = "amfora"
+        .deletingLastPathComponent()
+    public static let user = "amfora"
 
-    let root: String
-    let port: Int
+    public let root: String
+    public let port: Int
     /// The throwaway CA that signed the server's certificate (nil for --tls none).
-    let caFile: String?
-    let password: String
+    public let caFile: String?
+    public let password: String
     private let process = Process()
     private let stdin = Pipe()
     private let logPath: String
 
-    struct StartFailure: Error, CustomStringConvertible { let description: String }
+    public struct StartFailure: Error, CustomStringConvertible { public let description: String }
 
     /// - Parameters:
     ///   - tls: "explicit", "implicit" or "none".
     ///   - extra: hooks such as `--drop NAME:BYTES`, `--grow NAME:N`, `--no-mlsd`, `--no-rest`.
-    init(root: String, tls: String = "explicit", password: String = "pw-\(UUID().uuidString.prefix(8))",
+    public init(root: String, tls: String = "explicit", password: String = "pw-\(UUID().uuidString.prefix(8))",
          extra: [String] = []) throws {
         self.root = root
         self.password = password
@@ -57,14 +57,14 @@ final class FTPTestServer {
 
     deinit { stop() }
 
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         try? stdin.fileHandleForWriting.close()
         process.terminate()
         process.waitUntilExit()
     }
 
-    func url(_ path: String = "", scheme: String = "ftp") -> String { "\(scheme)://127.0.0.1:\(port)/\(path)" }
+    public func url(_ path: String = "", scheme: String = "ftp") -> String { "\(scheme)://127.0.0.1:\(port)/\(path)" }
 
-    var environment: [String: String] { ["AMFORA_FTP_USER": Self.user, "AMFORA_FTP_PASSWORD": password] }
+    public var environment: [String: String] { ["AMFORA_FTP_USER": Self.user, "AMFORA_FTP_PASSWORD": password] }
 }

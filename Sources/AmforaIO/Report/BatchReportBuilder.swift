@@ -1,0 +1,232 @@
+public import AmforaCore
+import Foundation
+
+/// Gathers a batch's report (AmforaCore's `BatchReport`) from the warehouse, and writes the
+/// full lists that the report only samples (every reject per municipality, every history
+/// change) straight from the database to CSV, row by row.
+public enum BatchReportBuilder {
+    static let historySample = 50
+    static let examplesPerRule = 5
+
+    public static func build(_ db: Database, batch: Day, stages: [StageTiming]? = nil) throws -> BatchReport {
+        let b = Int64(batch.ordinal)
+        let fridays = try column(db, "SELECT batch_date FROM run WHERE batch_date <= ? ORDER BY batch_date DESC LIMIT 12", [.int(b)])
+            .reversed().map { Day(ordinal: Int32($0)) }
+        let previous = fridays.dropLast().last
+        let run = try db.prepare("SELECT margin_seconds, deadline FROM run WHERE batch_date = ?")
+        try run.bind([.int(b)])
+        let hasRun = try run.step()
+        let margin = hasRun && !run.isNull(0) ? Double(run.int(0)) : Deadline.margin(for: batch)
+        let deadline = hasRun ? run.text(1) ?? "" : Timestamp.string(Deadline.due(for: batch))
+
+        var national = BatchReport.National()
+        let rows = try municipalityRows(db, batch: batch, previous: previous, fridays: fridays, national: &national)
+        try writeDownTotals(db, batch: batch, previous: previous, into: &national)
+        national.historyChanges = Int(try db.scalar("SELECT count(*) FROM reconciliation WHERE batch_date = ? AND history_change = 1", [.int(b)]) ?? 0)
+
+        return BatchReport(batch: batch, generatedAt: Timestamp.now(), deadline: deadline, marginSeconds: margin,
+                           national: national, municipalities: rows, rejectsByRule: try rejectsByRule(db, batch: b),
+                           historyChanges: try historyChanges(db, batch: b, limit: historySample),
+                           fridays: fridays, stages: try stages ?? stageTimings(db, batch: b))
+    }
+
+    // MARK: Municipalities
+
+    /// Records in force per municipality and kind at each Friday: the last loaded delivery's
+    /// records (minus its quarantined lines) on or before it — stale and held keep the old ones.
+    static func municipalityRows(_ db: Database, batch: Day, previous: Day?, fridays: [Day],
+                                 national: inout BatchReport.National) throws -> [BatchReport.MunicipalityRow] {
+        let b = Int64(batch.ordinal)
+        var loaded: [String: [(Int32, Int)]] = [:]
+        let l = try db.prepare("SELECT komnr, kind, batch_date, records - coalesce(rejected, 0) FROM delivery WHERE status = 'loaded' AND batch_date <= ? ORDER BY batch_date")
+        try l.bind([.int(b)])
+        while try l.step() { loaded["\(l.int(0))_\(l.text(1)!)", default: []].append((Int32(l.int(2)), Int(l.int(3)))) }
+        func inForce(_ key: String, _ day: Day?) -> Int {
+            guard let day else { return 0 }
+            return loaded[key]?.last { $0.0 <= day.ordinal }?.1 ?? 0
+        }
+        var recon: [String: (Int, Int, Int, Int, Int, Int, String)] = [:]
+        let r = try db.prepare("SELECT komnr, kind, unchanged, changed, new, removed, reappeared, history_changes, flags FROM reconciliation_summary WHERE batch_date = ?")
+        try r.bind([.int(b)])
+        while try r.step() {
+            recon["\(r.int(0))_\(r.text(1)!)"] = (Int(r.int(2)), Int(r.int(3)), Int(r.int(4)), Int(r.int(5)), Int(r.int(6)), Int(r.int(7)), r.text(8) ?? "")
+        }
+        let names = CodeListCatalog.standard.municipalities
+        var out: [BatchReport.MunicipalityRow] = []
+        let d = try db.prepare("SELECT komnr, kind, status, file, coalesce(records, 0), coalesce(rejected, 0), coalesce(warnings, 0), message FROM delivery WHERE batch_date = ? ORDER BY komnr, kind")
+        try d.bind([.int(b)])
+        while try d.step() {
+            let komnr = Int(d.int(0))
+            guard let kind = d.text(1).flatMap(RecordKind.init(rawValue:)), let status = d.text(2) else { continue }
+            switch status {
+            case "loaded": national.loaded += 1
+            case "stale": national.stale += 1
+            case "held": national.held += 1
+            case "missing": national.missing += 1
+            default: national.failed += 1
+            }
+            // A municipality that never delivered a §57.2 file is not news every Friday.
+            if status == "missing", kind != .amfora { continue }
+            let key = "\(komnr)_\(kind.rawValue)"
+            var row = BatchReport.MunicipalityRow(komnr: komnr, name: names[komnr] ?? "", kind: kind, status: status)
+            row.file = d.text(3)
+            row.records = status == "held" ? Int(d.int(4)) : inForce(key, batch)
+            row.previousRecords = inForce(key, previous)
+            row.volumeHistory = fridays.map { inForce(key, $0) }
+            if status == "loaded" || status == "held" {
+                row.rejected = Int(d.int(5))
+                row.warnings = Int(d.int(6))
+            }
+            if let c = recon[key] {
+                (row.unchanged, row.changed, row.new, row.removed, row.reappeared, row.historyChanges) = (c.0, c.1, c.2, c.3, c.4, c.5)
+                row.flags += c.6.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            } else if status != "loaded" {
+                row.unchanged = row.records
+            }
+            switch status {
+            case "stale": row.flags.insert("stale: no delivery this Friday; last Friday's data stays in force", at: 0)
+            case "missing": row.flags.insert("missing: no delivery ever received", at: 0)
+            case "held", "failed": row.flags.insert("\(status): \(CPR.scrub(d.text(7) ?? ""))", at: 0)
+            default: break
+            }
+            // Nationally, what is in force: a held file's records are not (yet).
+            national.records += row.kind == .amfora ? inForce(key, batch) : 0
+            national.previousRecords += row.kind == .amfora ? row.previousRecords : 0
+            national.unchanged += row.unchanged
+            national.changed += row.changed
+            national.new += row.new
+            national.removed += row.removed
+            national.reappeared += row.reappeared
+            national.quarantined += row.rejected
+            national.warnings += row.warnings
+            out.append(row)
+        }
+        return out
+    }
+
+    /// Persons and records written down now, and the hours it removed; last Friday's from the run record.
+    static func writeDownTotals(_ db: Database, batch: Day, previous: Day?, into n: inout BatchReport.National) throws {
+        let s = try db.prepare("""
+            SELECT count(DISTINCT a.cprnr), count(*), coalesce(sum(a.timetal - w.hours_written_down), 0)
+            FROM writedown w JOIN activity a ON a.version_id = w.version_id WHERE a.closed_in IS NULL
+            """)
+        if try s.step() {
+            (n.writtenDownPersons, n.writtenDownRecords, n.hoursWrittenDown) = (Int(s.int(0)), Int(s.int(1)), s.double(2))
+        }
+        let save = try db.prepare("UPDATE run SET writedown_persons = ?, writedown_records = ?, writedown_hours = ? WHERE batch_date = ?")
+        try save.bind([.int(Int64(n.writtenDownPersons)), .int(Int64(n.writtenDownRecords)), .double(n.hoursWrittenDown), .int(Int64(batch.ordinal))])
+        try save.run()
+        if let previous {
+            let p = try db.prepare("SELECT coalesce(writedown_hours, 0) FROM run WHERE batch_date = ?")
+            try p.bind([.int(Int64(previous.ordinal))])
+            if try p.step() { n.previousHoursWrittenDown = p.double(0) }
+        }
+    }
+
+    // MARK: Rejects and history changes
+
+    static func rejectsByRule(_ db: Database, batch: Int64) throws -> [BatchReport.RuleGroup] {
+        let g = try db.prepare("""
+            SELECT rule, severity, field, count(*) FROM reject WHERE batch_date = ? GROUP BY rule, severity, field
+            ORDER BY severity = 'error' DESC, count(*) DESC, rule
+            """)
+        try g.bind([.int(batch)])
+        let ex = try db.prepare("""
+            SELECT komnr, file, line_no, value, message FROM reject WHERE batch_date = ? AND rule = ? AND severity = ? AND field IS ?
+            ORDER BY komnr, line_no LIMIT \(examplesPerRule)
+            """)
+        var out: [BatchReport.RuleGroup] = []
+        while try g.step() {
+            let rule = g.text(0) ?? "", severity = Severity(rawValue: g.text(1) ?? "") ?? .error, field = g.text(2)
+            try ex.bind([.int(batch), .text(rule), .text(severity.rawValue), field.map { .text($0) } ?? .null])
+            var examples: [BatchReport.Example] = []
+            while try ex.step() {
+                examples.append(.init(komnr: Int(ex.int(0)), file: ex.text(1) ?? "", line: ex.isNull(2) ? nil : Int(ex.int(2)),
+                                      value: ex.text(3).map(CPR.scrub), message: CPR.scrub(ex.text(4) ?? "")))
+            }
+            ex.reset()
+            out.append(.init(rule: rule, severity: severity, field: field, count: Int(g.int(3)), examples: examples))
+        }
+        return out
+    }
+
+    static let historySQL = """
+        SELECT r.komnr, r.change, a.cprnr, a.foranstalt, a.startdt, a.slutdt, coalesce(r.changed_fields, '')
+        FROM reconciliation r JOIN activity a ON a.version_id = coalesce(r.previous_version_id, r.version_id)
+        WHERE r.batch_date = ? AND r.history_change = 1 ORDER BY r.komnr, a.startdt
+        """
+
+    static func historyChanges(_ db: Database, batch: Int64, limit: Int?) throws -> [BatchReport.HistoryChange] {
+        var out: [BatchReport.HistoryChange] = []
+        try eachHistoryChange(db, batch: batch, limit: limit) { out.append($0) }
+        return out
+    }
+
+    static func eachHistoryChange(_ db: Database, batch: Int64, limit: Int?, _ body: (BatchReport.HistoryChange) throws -> Void) throws {
+        let s = try db.prepare(historySQL + (limit.map { " LIMIT \($0)" } ?? ""))
+        try s.bind([.int(batch)])
+        while try s.step() {
+            try body(.init(komnr: Int(s.int(0)), change: s.text(1) ?? "", person: CPR.mask(CPR.digits(of: Int(s.int(2)))),
+                           foranstalt: Int(s.int(3)), startDate: Day(ordinal: Int32(s.int(4))), endDate: Day(ordinal: Int32(s.int(5))),
+                           changedFields: (s.text(6) ?? "").split(separator: ",").map(String.init)))
+        }
+    }
+
+    static func stageTimings(_ db: Database, batch: Int64) throws -> [StageTiming] {
+        let s = try db.prepare("""
+            SELECT stage, seconds, coalesce(detail, '') FROM run_stage WHERE batch_date = ?
+            AND started_at >= (SELECT started_at FROM run WHERE batch_date = ?) ORDER BY started_at
+            """)
+        try s.bind([.int(batch), .int(batch)])
+        var out: [StageTiming] = []
+        while try s.step() { out.append(StageTiming(stage: s.text(0) ?? "", seconds: s.double(1), detail: s.text(2) ?? "")) }
+        return out
+    }
+
+    static func column(_ db: Database, _ sql: String, _ bindings: [SQLValue]) throws -> [Int64] {
+        let s = try db.prepare(sql)
+        try s.bind(bindings)
+        var out: [Int64] = []
+        while try s.step() { out.append(s.int(0)) }
+        return out
+    }
+
+    // MARK: Full lists
+
+    /// Every quarantined or warned line of each municipality, for its IT supplier (CPR masked).
+    static func writeRejectFiles(_ db: Database, batch: Int64, to dir: String) throws -> [String] {
+        let s = try db.prepare("SELECT komnr, file, line_no, field, rule, severity, message FROM reject WHERE batch_date = ? ORDER BY komnr, file, line_no")
+        try s.bind([.int(batch)])
+        var written: [String] = []
+        var current: (komnr: Int64, handle: FileHandle, path: String)?
+        func finish() throws {
+            guard let c = current else { return }
+            try c.handle.close()
+            try BatchReportWriter.publish(c.path)
+            written.append(c.path)
+        }
+        while try s.step() {
+            let k = s.int(0)
+            if current?.komnr != k {
+                try finish()
+                let path = (dir as NSString).appendingPathComponent("rejects_\(ValidationOutput.pad3(Int(k))).csv")
+                let handle = try BatchReportWriter.create(path)
+                handle.write(Data((CSVExport.bom + CSVExport.line(CSVExport.rejectsHeader)).utf8))
+                current = (k, handle, path)
+            }
+            let row = [ValidationOutput.pad3(Int(k)), s.text(1) ?? "", s.isNull(2) ? "" : String(s.int(2)), s.text(3) ?? "",
+                       s.text(4) ?? "", s.text(5) ?? "", CPR.scrub(s.text(6) ?? "")]
+            current!.handle.write(Data(CSVExport.line(row).utf8))
+        }
+        try finish()
+        return written
+    }
+
+    static func writeHistoryChanges(_ db: Database, batch: Int64, to path: String) throws {
+        let handle = try BatchReportWriter.create(path)
+        handle.write(Data((CSVExport.bom + CSVExport.line(CSVExport.historyChangesHeader)).utf8))
+        try eachHistoryChange(db, batch: batch, limit: nil) { handle.write(Data(CSVExport.line(CSVExport.historyChangeRow($0)).utf8)) }
+        try handle.close()
+        try BatchReportWriter.publish(path)
+    }
+}
