@@ -106,6 +106,19 @@ public enum BatchReportBuilder {
 
     /// Persons and records written down now, and the hours it removed; last Friday's from the run record.
     static func writeDownTotals(_ db: Database, batch: Day, previous: Day?, into n: inout BatchReport.National) throws {
+        // The write-down is kept for the data in force now; an earlier batch shows what was recorded then.
+        let latest = try db.scalar("SELECT max(batch_date) FROM run") ?? Int64(batch.ordinal)
+        guard latest == Int64(batch.ordinal) else {
+            let r = try db.prepare("SELECT coalesce(writedown_persons, 0), coalesce(writedown_records, 0), coalesce(writedown_hours, 0) FROM run WHERE batch_date = ?")
+            try r.bind([.int(Int64(batch.ordinal))])
+            if try r.step() { (n.writtenDownPersons, n.writtenDownRecords, n.hoursWrittenDown) = (Int(r.int(0)), Int(r.int(1)), r.double(2)) }
+            if let previous {
+                let p = try db.prepare("SELECT coalesce(writedown_hours, 0) FROM run WHERE batch_date = ?")
+                try p.bind([.int(Int64(previous.ordinal))])
+                if try p.step() { n.previousHoursWrittenDown = p.double(0) }
+            }
+            return
+        }
         let s = try db.prepare("""
             SELECT count(DISTINCT a.cprnr), count(*), coalesce(sum(a.timetal - w.hours_written_down), 0)
             FROM writedown w JOIN activity a ON a.version_id = w.version_id WHERE a.closed_in IS NULL
