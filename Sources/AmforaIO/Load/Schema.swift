@@ -5,6 +5,17 @@
 /// the views; record versions carry the first and last batch they were seen in (type-2
 /// history), so a week with few changes adds few rows; the write-down is kept as segments.
 enum Schema {
+    /// The record tables' large indexes. A first load into an empty warehouse drops them and
+    /// builds them once afterwards (sorting once is far cheaper than ten million random inserts);
+    /// opening the warehouse recreates any that a killed first load left missing.
+    static let bulkIndexes: [(name: String, sql: String)] = [
+        // Covers "the municipality's current versions and their hashes" (closed_in IS NULL) without
+        // touching the table: the weekly comparison reads it for every record.
+        ("activity_current", "CREATE INDEX IF NOT EXISTS activity_current ON activity (komnr, closed_in, content_hash)"),
+        // Covers the write-down's reads (a person's measures in force), so it never touches the table.
+        ("activity_person", "CREATE INDEX IF NOT EXISTS activity_person ON activity (cprnr, closed_in, startdt, slutdt, timetal)"),
+    ]
+
     static let migrations: [String] = [
         // 1: the first schema.
         """
@@ -81,11 +92,6 @@ enum Schema {
             source_file TEXT NOT NULL,
             line_no INTEGER NOT NULL
         );
-        -- Covers "the municipality's current versions and their hashes" (closed_in IS NULL) without
-        -- touching the table: the weekly comparison reads it for every record.
-        CREATE INDEX activity_current ON activity (komnr, closed_in, content_hash);
-        -- Covers the write-down's reads (a person's measures in force), so it never touches the table.
-        CREATE INDEX activity_person ON activity (cprnr, closed_in, startdt, slutdt, timetal);
         CREATE TABLE aid (
             version_id INTEGER PRIMARY KEY,
             content_hash INTEGER NOT NULL,

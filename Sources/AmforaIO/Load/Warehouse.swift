@@ -14,6 +14,7 @@ public final class Warehouse {
         db = try Database(path: path)
         try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144;")
         try migrate()
+        try ensureIndexes()
         // SQLite creates the -wal and -shm files with the database's mode, but be explicit.
         for suffix in ["", "-wal", "-shm"] { chmod(path + suffix, 0o600) }
     }
@@ -29,6 +30,17 @@ public final class Warehouse {
             }
             if current == 0 { try fillCalendar() }
         }
+    }
+
+    /// Builds the bulk indexes that are missing (after a first load, or one that was killed).
+    public func ensureIndexes() throws {
+        for index in Schema.bulkIndexes { try db.execute(index.sql) }
+    }
+
+    /// Before a first load into an empty warehouse: drop the bulk indexes (see `Schema.bulkIndexes`).
+    public func dropIndexesForFirstLoad() throws {
+        guard try db.scalar("SELECT count(*) FROM activity") == 0 else { return }
+        for index in Schema.bulkIndexes { try db.execute("DROP INDEX IF EXISTS \(index.name)") }
     }
 
     /// ISO weeks from 1989 to 2101, for the week views.

@@ -59,7 +59,9 @@ public final class WeeklyRun {
 
         var affected: Set<Int> = []
         var loadedOutcomes: [(Inbox.Entry, LoadOutcome)] = []
-        var firstLoad = try db.scalar("SELECT count(*) FROM activity") == 0
+        let emptyAtStart = try db.scalar("SELECT count(*) FROM activity") == 0
+        var fullWriteDown = emptyAtStart
+        if emptyAtStart { try warehouse.dropIndexesForFirstLoad() }
         try stage("parse → validate → load", db) { () -> (String, Void) in
             let loader = DeliveryLoader(warehouse: warehouse, archive: try DeliveryArchive(forWarehouse: request.warehouse))
             var loaded = 0, skipped = 0, failed = 0
@@ -76,7 +78,14 @@ public final class WeeklyRun {
             return ("\(loaded) loaded, \(skipped) already loaded, \(failed) failed", ())
         }
         if affected.count > 1_000_000 {
-            firstLoad = true  // one ordered pass over everyone is cheaper than that many lookups
+            fullWriteDown = true  // one ordered pass over everyone is cheaper than that many lookups
+        }
+
+        if emptyAtStart {
+            try stage("index", db) { () -> (String, Void) in
+                try warehouse.ensureIndexes()
+                return ("indexes built after the first load", ())
+            }
         }
 
         try stage("stale and missing", db) { () -> (String, Void) in
@@ -85,8 +94,8 @@ public final class WeeklyRun {
         }
 
         try stage("write-down", db) { () -> (String, Void) in
-            if affected.isEmpty, !firstLoad { return ("nothing changed", ()) }
-            result.writeDown = try WriteDownStage.apply(db, persons: firstLoad ? nil : affected)
+            if affected.isEmpty, !fullWriteDown { return ("nothing changed", ()) }
+            result.writeDown = try WriteDownStage.apply(db, persons: fullWriteDown ? nil : affected)
             let w = result.writeDown
             return (String(format: "%d persons, %d records written down, %.1f hours a week removed",
                            w.writtenDownPersons, w.writtenDownRecords, w.hoursRemoved), ())
