@@ -20,6 +20,9 @@ struct Amfora: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let e as CLIError {
+            FileHandle.standardError.write(Data("amfora: \(e.description)\n".utf8))
+            Foundation.exit(2)
         } catch {
             if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))

@@ -112,10 +112,7 @@ struct FetchCommand: ParsableCommand {
     }
 
     func loadConfig() throws -> RunConfig {
-        let path = config ?? (FileManager.default.fileExists(atPath: "amfora.conf") ? "amfora.conf" : nil)
-        guard let path else { return RunConfig() }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw fail("cannot read the config file \(path)") }
-        do { return try RunConfig(text: text) } catch { throw fail("\(path): \(error)") }
+        do { return try ConfigFile.load(config) } catch { throw fail("\(error)") }
     }
 
     /// interfaces.md exit 2: the job could not do its work; the message says what to do.

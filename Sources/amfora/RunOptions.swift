@@ -40,14 +40,7 @@ struct RunOptions: ParsableArguments {
         }
     }
 
-    func loadConfig() throws -> RunConfig {
-        let path = config ?? (FileManager.default.fileExists(atPath: "amfora.conf") ? "amfora.conf" : nil)
-        guard let path else { return RunConfig() }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw CLIError("cannot read the config file \(path)")
-        }
-        do { return try RunConfig(text: text) } catch { throw CLIError("\(path): \(error)") }
-    }
+    func loadConfig() throws -> RunConfig { try ConfigFile.load(config) }
 
     var batch: Day { batchDate.flatMap { Day(iso: $0) } ?? Deadline.defaultBatch() }
 
@@ -78,6 +71,18 @@ struct RunOptions: ParsableArguments {
             throw CLIError("the source directory \(s) does not exist")
         }
         return (s, nil)
+    }
+}
+
+/// The config file: `--config F`, else `amfora.conf` in the working directory if there is one.
+enum ConfigFile {
+    static func load(_ explicit: String?) throws -> RunConfig {
+        let path = explicit ?? (FileManager.default.fileExists(atPath: "amfora.conf") ? "amfora.conf" : nil)
+        guard let path else { return RunConfig() }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CLIError("cannot read the config file \(path)")
+        }
+        do { return try RunConfig(text: text) } catch { throw CLIError("\(path): \(error)") }
     }
 }
 
