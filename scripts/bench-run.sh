@@ -47,9 +47,9 @@ cat "$inbox/${fridays[0]}"/* "$inbox/${fridays[1]}"/* > /dev/null
 common=(--warehouse "$work/amfora.sqlite" --reports "$work/reports")
 echo "inbox: ${fridays[0]} and ${fridays[1]}, $(count "${fridays[1]}") activation lines, $(awk -v b="$(bytes "${fridays[1]}")" 'BEGIN{printf "%.0f MB", b/1e6}') on the second Friday"
 timed "first Friday (initial load)" "$bin" run --source "$inbox/${fridays[0]}" --batch-date "${fridays[0]}" "${common[@]}"
-stages "$work/reports/${fridays[0]}/summary.json" "$(count "${fridays[0]}")"
+stages "$work/reports/${fridays[0]}/run.json" "$(count "${fridays[0]}")"
 timed "second Friday (weekly run)" "$bin" run --source "$inbox/${fridays[1]}" --batch-date "${fridays[1]}" "${common[@]}"
-stages "$work/reports/${fridays[1]}/summary.json" "$(count "${fridays[1]}")"
+stages "$work/reports/${fridays[1]}/run.json" "$(count "${fridays[1]}")"
 timed "rerun København (101)" "$bin" rerun --municipality 101 --source "$inbox/${fridays[1]}" --batch-date "${fridays[1]}" "${common[@]}"
-stages "$work/reports/${fridays[1]}/summary.json" "$(cat "$inbox/${fridays[1]}"/AMFORA_101_* | wc -l)"
+stages "$work/reports/${fridays[1]}/run.json" "$(cat "$inbox/${fridays[1]}"/AMFORA_101_* | wc -l)"
 echo "warehouse: $(du -h "$work/amfora.sqlite" | cut -f1)"
