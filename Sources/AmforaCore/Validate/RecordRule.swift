@@ -68,7 +68,7 @@ public enum Measure {
 
 extension Layout {
     /// Indices of the named fields, or nil if the layout lacks any of them.
-    func indices(_ names: String...) -> [Int]? {
+    public func indices(_ names: String...) -> [Int]? {
         var out: [Int] = []
         for n in names {
             guard let i = index(of: n) else { return nil }

@@ -2,8 +2,11 @@ import Foundation
 
 /// Raw delivery files, kept byte for byte as delivered, named by their SHA-256
 /// (`<archive>/<first two hex digits>/<sha256>`), so `v_batch.sha256` finds the file and an
-/// identical redelivery is stored once. Written from the same read pass that parses the file;
-/// files are owner-only, as the deliveries hold CPR numbers.
+/// identical redelivery is stored once. Owner-only, as the deliveries hold CPR numbers.
+///
+/// A delivery is archived by a hard link when the inbox is on the same file system — no copy of
+/// 3.6 GB every Friday; the fetch stage writes each delivery as a new file (temporary name, then
+/// rename), so the linked bytes are never rewritten — and by a copy otherwise.
 public final class DeliveryArchive {
     public let directory: String
 
@@ -22,55 +25,43 @@ public final class DeliveryArchive {
         "\(directory)/\(sha256.prefix(2))/\(sha256)"
     }
 
-    /// A file being written; `commit` names it by its digest, `discard` removes it.
-    public final class Writer {
-        let temporary: String
-        let archive: DeliveryArchive
-        private var fd: Int32
-        private var failed: (any Error)?
-
-        init(archive: DeliveryArchive) throws {
-            self.archive = archive
-            temporary = "\(archive.directory)/.incoming-\(getpid())-\(UUID().uuidString)"
-            fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw FileAccessError.unreadable(temporary, String(cString: strerror(errno))) }
+    /// Keeps the file whose digest is `sha256` (already there: nothing to do).
+    @discardableResult
+    public func store(_ source: String, sha256: String) throws -> String {
+        let final = path(for: sha256)
+        if FileManager.default.fileExists(atPath: final) { return final }
+        try FileManager.default.createDirectory(atPath: (final as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        if link(source, final) == 0 || errno == EEXIST {
+            chmod(final, 0o400)
+            return final
         }
-
-        deinit {
-            if fd >= 0 { close(fd) }
-            unlink(temporary)
-        }
-
-        public func write(_ bytes: UnsafeBufferPointer<UInt8>) {
-            guard failed == nil, var p = bytes.baseAddress else { return }
-            var left = bytes.count
+        // Another file system: copy to a temporary name, make it durable, then name it.
+        let temporary = "\(directory)/.incoming-\(getpid())-\(UUID().uuidString)"
+        defer { unlink(temporary) }
+        let out = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o400)
+        guard out >= 0 else { throw FileAccessError.unreadable(temporary, String(cString: strerror(errno))) }
+        var failure: (any Error)?
+        try FileChunks.source(path: source)({ chunk in
+            guard failure == nil, var p = chunk.baseAddress else { return }
+            var left = chunk.count
             while left > 0 {
-                let n = Foundation.write(fd, p, left)
+                let n = write(out, p, left)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    failed = FileAccessError.unreadable(temporary, String(cString: strerror(errno)))
+                    failure = FileAccessError.unreadable(temporary, String(cString: strerror(errno)))
                     return
                 }
                 p += n
                 left -= n
             }
+        })
+        let synced = fsync(out) == 0
+        close(out)
+        if let failure { throw failure }
+        guard synced, rename(temporary, final) == 0 else {
+            throw FileAccessError.unreadable(final, String(cString: strerror(errno)))
         }
-
-        /// Makes the file durable under its digest (keeping an identical one already there).
-        @discardableResult
-        public func commit(sha256: String) throws -> String {
-            if let failed { throw failed }
-            guard fsync(fd) == 0 else { throw FileAccessError.unreadable(temporary, String(cString: strerror(errno))) }
-            close(fd)
-            fd = -1
-            let final = archive.path(for: sha256)
-            try FileManager.default.createDirectory(atPath: (final as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            if FileManager.default.fileExists(atPath: final) { return final }
-            guard rename(temporary, final) == 0 else { throw FileAccessError.unreadable(final, String(cString: strerror(errno))) }
-            return final
-        }
+        return final
     }
-
-    public func writer() throws -> Writer { try Writer(archive: self) }
 }

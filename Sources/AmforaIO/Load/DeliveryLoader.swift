@@ -16,6 +16,9 @@ public struct LoadOutcome: Sendable {
     /// Versions first seen in this batch, and versions gone from the dataset: what reconciliation pairs.
     public var addedVersions: [Int64] = []
     public var goneVersions: [Int64] = []
+    /// The added §52.2 versions as the reconciliation compares them, taken while they were parsed
+    /// (reading them back would cost a random read each), with their activity ids.
+    public var addedForReconciliation: [(version: Reconciler.Version, activityID: Int64)] = []
     /// Versions in force that share one identity (CPR, Komnr, Foranstalt, Startdt, HoldID), grouped.
     public var duplicateIdentities: [[Int64]] = []
     /// Records of the dataset this one replaces (0 when there was none).
@@ -77,14 +80,12 @@ public final class DeliveryLoader {
         let table = name.kind == .amfora ? "activity" : "aid"
         let sink = try RowSink(db: db, table: table, layout: layout, name: name, file: DeliveryValidator.baseName(path))
         let hasher = FileDigest()
-        let archived = try archive?.writer()
         var bytes = 0
         let source = FileChunks.source(path: path)
-        // The reading pass also hashes the bytes and writes them to the archive: one read.
+        // The reading pass also hashes the bytes: one read.
         let hashingSource: ChunkSource = { consume in
             try source { chunk in
                 hasher.update(chunk)
-                archived?.write(chunk)
                 bytes += chunk.count
                 consume(chunk)
             }
@@ -118,6 +119,7 @@ public final class DeliveryLoader {
                     } else {
                         version = sink.insert(record, hash: hash, line: line.number)
                         outcome.addedVersions.append(version)
+                        if let v = sink.reconciliationVersion(record, version: version) { outcome.addedForReconciliation.append(v) }
                         outcome.inserted += 1
                         if let cpr = sink.person(record) { outcome.affectedPersons.insert(cpr) }
                     }
@@ -128,7 +130,7 @@ public final class DeliveryLoader {
             guard summary.isUsable else { throw LoadError.fileRejected(summary) }
             outcome.sha256 = hasher.finish()
             outcome.bytes = bytes
-            try archived?.commit(sha256: outcome.sha256)
+            try archive?.store(path, sha256: outcome.sha256)
             outcome.previousRecords = try sink.previousRecords()
             let records = summary.tally.records
             if !policy.acceptShrink, outcome.previousRecords > 0,

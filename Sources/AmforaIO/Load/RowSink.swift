@@ -92,6 +92,27 @@ final class RowSink {
     /// Identity of an activation record (aids have none beyond their content).
     func activityID(_ r: RecordView) -> Int64? { table == "activity" ? identity.activityID(r) : nil }
 
+    /// An activation record as the reconciliation compares it: every field in the warehouse's
+    /// canonical text (numbers in decimal, dates as day numbers, flags 0/1), as reading it back would give.
+    func reconciliationVersion(_ r: RecordView, version: Int64) -> (version: Reconciler.Version, activityID: Int64)? {
+        guard table == "activity", let ix = layout.indices("CPRnr", "Komnr", "Foranstalt", "Startdt", "Slutdt", "HoldID"),
+              let cpr = r[ix[0]].number, let komnr = r[ix[1]].number, let foranstalt = r[ix[2]].number,
+              let start = r[ix[3]].day, let end = r[ix[4]].day else { return nil }
+        var fields: [String: String?] = [:]
+        for (i, f) in layout.fields.enumerated() {
+            switch r[i] {
+            case .missing, .invalid: fields[f.name] = .some(nil)
+            case .number(let n): fields[f.name] = String(n)
+            case .day(let d): fields[f.name] = String(d.ordinal)
+            case .flag(let b): fields[f.name] = b ? "1" : "0"
+            case .text: fields[f.name] = r.unmaskedRaw(i)
+            }
+        }
+        let hold = r.string(ix[5])
+        return (Reconciler.Version(versionID: version, cpr: cpr, komnr: komnr, foranstalt: foranstalt, start: start, end: end,
+                                   holdID: hold, fields: fields), identity.activityID(r))
+    }
+
     /// Records of the municipality's previous loaded dataset of this kind (0 if none).
     func previousRecords() throws -> Int {
         Int(try db.scalar("""

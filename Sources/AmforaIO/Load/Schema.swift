@@ -109,8 +109,12 @@ enum Schema {
             line_no INTEGER NOT NULL
         );
         CREATE INDEX aid_current ON aid (komnr, kind, closed_in, content_hash);
+        -- The person and reported hours are repeated here so the batch's totals need not touch
+        -- the (large) activity table.
         CREATE TABLE writedown (
             version_id INTEGER PRIMARY KEY,
+            cprnr INTEGER NOT NULL,
+            hours INTEGER NOT NULL,
             hours_written_down REAL NOT NULL
         );
         CREATE TABLE writedown_segment (

@@ -25,7 +25,8 @@ public enum ReconcileStage {
                 r.duplicateIdentities = outcome.duplicateIdentities
                 result = r
             } else if kind == .amfora {
-                let added = try versions(db, outcome.addedVersions)
+                let added = outcome.addedForReconciliation.count == outcome.addedVersions.count
+                    ? outcome.addedForReconciliation : try versions(db, outcome.addedVersions)
                 let gone = try versions(db, outcome.goneVersions)
                 let seen = try db.prepare("SELECT 1 FROM activity WHERE activity_id = ? AND closed_in IS NOT NULL AND closed_in < ? LIMIT 1")
                 let identity = Dictionary(uniqueKeysWithValues: added.map { ($0.version.versionID, $0.activityID) })

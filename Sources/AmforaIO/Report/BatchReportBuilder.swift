@@ -119,10 +119,8 @@ public enum BatchReportBuilder {
             }
             return
         }
-        let s = try db.prepare("""
-            SELECT count(DISTINCT a.cprnr), count(*), coalesce(sum(a.timetal - w.hours_written_down), 0)
-            FROM writedown w JOIN activity a ON a.version_id = w.version_id WHERE a.closed_in IS NULL
-            """)
+        // The write-down holds only versions in force: closed ones are dropped when their person is recomputed.
+        let s = try db.prepare("SELECT count(DISTINCT cprnr), count(*), coalesce(sum(hours - hours_written_down), 0) FROM writedown")
         if try s.step() {
             (n.writtenDownPersons, n.writtenDownRecords, n.hoursWrittenDown) = (Int(s.int(0)), Int(s.int(1)), s.double(2))
         }

@@ -24,14 +24,14 @@ public enum WriteDownStage {
                 try db.execute("DELETE FROM writedown; DELETE FROM writedown_segment;")
                 select = "SELECT cprnr, version_id, startdt, slutdt, timetal FROM activity WHERE closed_in IS NULL ORDER BY cprnr"
             }
-            let insertAverage = try db.prepare("INSERT INTO writedown (version_id, hours_written_down) VALUES (?, ?)")
+            let insertAverage = try db.prepare("INSERT INTO writedown (version_id, cprnr, hours, hours_written_down) VALUES (?, ?, ?, ?)")
             let insertSegment = try db.prepare("INSERT INTO writedown_segment (version_id, start_date, end_date, rate) VALUES (?, ?, ?, ?)")
             var outcome = WriteDownSummary()
             var person: Int64?
             var measures: [WriteDown.Measure] = []
 
             func flush() throws {
-                guard !measures.isEmpty else { return }
+                guard !measures.isEmpty, let cpr = person else { return }
                 outcome.persons += 1
                 outcome.records += measures.count
                 var any = false
@@ -40,7 +40,9 @@ public enum WriteDownStage {
                     outcome.writtenDownRecords += 1
                     outcome.hoursRemoved += Double(m.hours) - r.averageHours
                     insertAverage.bind(m.id, at: 1)
-                    insertAverage.bind(r.averageHours, at: 2)
+                    insertAverage.bind(Int(cpr), at: 2)
+                    insertAverage.bind(m.hours, at: 3)
+                    insertAverage.bind(r.averageHours, at: 4)
                     try insertAverage.run()
                     for s in r.segments {
                         insertSegment.bind(m.id, at: 1)
