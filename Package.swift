@@ -48,6 +48,12 @@ let package = Package(
             path: "Tests/AmforaTestSupport",
             swiftSettings: strictSettings
         ),
+        // Benchmarks of pure stages without I/O (scripts/bench-*.sh cover the whole program).
+        .executableTarget(
+            name: "amfora-bench",
+            dependencies: ["AmforaCore"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "AmforaCoreTests",
             dependencies: ["AmforaCore", "AmforaTestSupport"],
