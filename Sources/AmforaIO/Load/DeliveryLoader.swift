@@ -69,6 +69,9 @@ public final class DeliveryLoader {
     var db: Database { warehouse.db }
 
     /// Without an archive the raw file is not kept (tests of the loading logic alone).
+    /// Added versions kept in memory for the reconciliation, per delivery (a few hundred MB at most).
+    static let reconciliationCap = 200_000
+
     public init(warehouse: Warehouse, archive: DeliveryArchive? = nil) {
         self.warehouse = warehouse
         self.archive = archive
@@ -97,6 +100,7 @@ public final class DeliveryLoader {
             var outcome = LoadOutcome(summary: FileSummary(file: path), sha256: "", bytes: 0)
             outcome.affectedPersons = try sink.undoEarlierLoad()
             var current = try sink.currentVersions()
+            let comparing = !current.isEmpty
             var identities = IdentityTracker()
             let summary = try DeliveryValidator.validate(
                 fileName: path, known: name, options: options,
@@ -119,7 +123,12 @@ public final class DeliveryLoader {
                     } else {
                         version = sink.insert(record, hash: hash, line: line.number)
                         outcome.addedVersions.append(version)
-                        if let v = sink.reconciliationVersion(record, version: version) { outcome.addedForReconciliation.append(v) }
+                        // Only when there is a last Friday to compare with, and not without bound: a first
+                        // dataset or a wholesale change is read back from the warehouse instead.
+                        if comparing, outcome.addedForReconciliation.count < Self.reconciliationCap,
+                           let v = sink.reconciliationVersion(record, version: version) {
+                            outcome.addedForReconciliation.append(v)
+                        }
                         outcome.inserted += 1
                         if let cpr = sink.person(record) { outcome.affectedPersons.insert(cpr) }
                     }

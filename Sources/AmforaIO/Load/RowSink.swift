@@ -235,6 +235,8 @@ struct CurrentVersions {
         if single[hash] == nil { single[hash] = version } else { repeated[hash, default: []].append(version) }
     }
 
+    var isEmpty: Bool { single.isEmpty && repeated.isEmpty }
+
     /// Takes one current version with this content, if any is left.
     mutating func take(_ hash: Int64) -> Int64? {
         if var more = repeated[hash], let v = more.popLast() {
