@@ -101,6 +101,7 @@ public final class DeliveryLoader {
             outcome.affectedPersons = try sink.undoEarlierLoad()
             var current = try sink.currentVersions()
             let comparing = !current.isEmpty
+            sink.recordsChanges = comparing
             var identities = IdentityTracker()
             let summary = try DeliveryValidator.validate(
                 fileName: path, known: name, options: options,

@@ -21,6 +21,9 @@ final class RowSink {
     /// This delivery's rows in the bookkeeping tables (reject, quarantine, load_change).
     private let delivery: String
     private let insertChange: Statement
+    /// Off for a municipality's first dataset: undoing it needs no list (every version of the
+    /// batch goes), and ten million bookkeeping rows would cost the first load dearly.
+    var recordsChanges = true
 
     init(db: Database, table: String, layout: Layout, name: DeliveryName, file: String) throws {
         self.db = db
@@ -63,6 +66,19 @@ final class RowSink {
         let loadedThisBatch = try db.scalar("SELECT count(*) FROM delivery WHERE batch_date = ? AND komnr = ? AND kind = ? AND status = 'loaded'",
                                             [.int(Int64(batch)), .int(Int64(name.komnr)), .text(name.kind.rawValue)]) ?? 0
         guard loadedThisBatch > 0 else { return [] }
+        let recorded = try db.scalar("SELECT count(*) FROM load_change WHERE \(delivery)") ?? 0
+        if recorded == 0 {
+            // A first dataset: every current version first seen in this batch is the load's.
+            let added = "SELECT version_id FROM \(table) WHERE \(scope) AND closed_in IS NULL AND first_batch = \(batch)"
+            if table == "activity" {
+                let s = try db.prepare("SELECT cprnr FROM activity WHERE version_id IN (\(added))")
+                while try s.step() { persons.insert(Int(s.int(0))) }
+                try db.execute("DELETE FROM writedown WHERE version_id IN (\(added)); DELETE FROM writedown_segment WHERE version_id IN (\(added))")
+            }
+            try db.execute("DELETE FROM \(table) WHERE version_id IN (\(added))")
+            try db.execute("DELETE FROM reject WHERE \(delivery); DELETE FROM quarantine WHERE \(delivery)")
+            return persons
+        }
         let changes = "SELECT version_id FROM load_change WHERE \(delivery) AND change = "
         if table == "activity" {
             let s = try db.prepare("SELECT a.cprnr FROM load_change c JOIN activity a ON a.version_id = c.version_id WHERE c.\(delivery.replacingOccurrences(of: " AND ", with: " AND c."))")
@@ -153,9 +169,11 @@ final class RowSink {
         }
         run(s)
         let id = db.lastInsertRowID
-        insertChange.bind(Int(id), at: 1)
-        insertChange.bind("added", at: 2)
-        run(insertChange)
+        if recordsChanges {
+            insertChange.bind(Int(id), at: 1)
+            insertChange.bind("added", at: 2)
+            run(insertChange)
+        }
         return id
     }
 
