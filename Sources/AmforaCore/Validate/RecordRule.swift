@@ -49,8 +49,6 @@ public enum RuleBook {
 public enum Measure {
     /// Virksomhedsrettede foranstaltninger: virksomhedspraktik (140), løntilskud (139),
     /// fleksjob (130, 143) and voksenelev (150) — 52.1 item 14.
-    public static let companyBased: Set<Int> = [139, 140, 130, 143, 150]
-
     @inline(__always)
     public static func isCompanyBased(_ code: Int) -> Bool {
         switch code {
