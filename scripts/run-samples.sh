@@ -17,5 +17,4 @@ for friday in 2026-11-20 2026-11-27; do
 done
 echo
 echo "warehouse: $out/amfora.sqlite (try: sqlite3 $out/amfora.sqlite 'select * from v_batch')"
-echo "reports:   $(cd "$out/reports/2026-11-27" && pwd)/"
-ls "$out/reports/2026-11-27"
+echo "report:    $(cd "$out/reports/2026-11-27" && pwd)/index.html (open it in a browser; CSV files for Excel beside it)"
