@@ -1,4 +1,4 @@
-public import AmforaCore
+import AmforaCore
 import Foundation
 
 /// Writes one delivery's rows: record versions, quarantined lines and findings. Statements are
@@ -142,7 +142,7 @@ final class RowSink {
     func insert(_ r: RecordView, hash: Int64, line: Int) -> Int64 {
         let s = insertRow
         var col: Int32 = 1
-        for (i, f) in layout.fields.enumerated() {
+        for i in layout.fields.indices {
             switch r.values[i] {
             case .missing, .invalid: s.bindNull(at: col)
             case .number(let n): s.bind(n, at: col)
@@ -184,7 +184,7 @@ final class RowSink {
         s.bind(name.kind.rawValue, at: 3)
         s.bind(file, at: 4)
         s.bind(line.number, at: 5)
-        sqlite3BindBlob(s, line.bytes, at: 6)
+        s.bindBlob(line.bytes, at: 6)
         run(s)
     }
 

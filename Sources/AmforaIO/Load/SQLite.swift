@@ -141,6 +141,11 @@ public final class Statement {
         }
     }
 
+    /// Bytes as a blob, copied by SQLite (a quarantined line exactly as delivered).
+    public func bindBlob(_ bytes: UnsafeBufferPointer<UInt8>, at i: Int32) {
+        sqlite3_bind_blob(handle, i, bytes.baseAddress, Int32(bytes.count), amfora_sqlite_transient())
+    }
+
     /// True while there is a row.
     @discardableResult
     public func step() throws -> Bool {
@@ -167,12 +172,5 @@ public final class Statement {
     public func text(_ col: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, col) else { return nil }
         return String(cString: p)
-    }
-}
-
-import CSQLite
-extension RowSink {
-    func sqlite3BindBlob(_ s: Statement, _ bytes: UnsafeBufferPointer<UInt8>, at i: Int32) {
-        _ = sqlite3_bind_blob(s.handle, i, bytes.baseAddress, Int32(bytes.count), amfora_sqlite_transient())
     }
 }

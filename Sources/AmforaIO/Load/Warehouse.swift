@@ -1,4 +1,4 @@
-public import AmforaCore
+import AmforaCore
 import Foundation
 
 /// The embedded SQLite warehouse: opened in WAL mode, created owner-only, migrated to the

@@ -1,5 +1,5 @@
 public import AmforaCore
-public import Foundation
+import Foundation
 
 /// What to run: one batch, from a local inbox, into a warehouse.
 public struct RunRequest: Sendable {
