@@ -86,7 +86,7 @@ import Testing
         let n = name(friday2)
         let path = dir.file(n.fileName)
         let text = LineBuilder.activation(["CPRnr": "0202851234"]).text + "\n" + String(LineBuilder.activation().text.prefix(100))
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
         #expect(throws: LoadError.self) { try DeliveryLoader(warehouse: w).load(path: path, name: n, startedAt: "t") }
         #expect(try count(w, "SELECT count(*) FROM activity") == 1)
         #expect(try count(w, "SELECT count(*) FROM delivery WHERE batch_date = \(friday2.ordinal)") == 0)

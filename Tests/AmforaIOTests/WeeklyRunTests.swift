@@ -118,7 +118,7 @@ import Testing
         deliver(dir, friday1, 101, [LineBuilder.activation().text])
         let n = DeliveryName(kind: .amfora, komnr: 147, batchDate: friday1)
         let cut = LineBuilder.activation(["Komnr": "147"]).text + "\n" + String(LineBuilder.activation(["Komnr": "147"]).text.prefix(50))
-        FileManager.default.createFile(atPath: dir.file("\(friday1.iso)/\(n.fileName)"), contents: Data(cut.utf8))
+        _ = FileManager.default.createFile(atPath: dir.file("\(friday1.iso)/\(n.fileName)"), contents: Data(cut.utf8))
         let r = try WeeklyRun(request(dir, friday1)).run()
         #expect(r.deliveries.first { $0.komnr == 147 && $0.kind == .amfora }?.status == "failed")
         #expect(r.deliveries.first { $0.komnr == 101 && $0.kind == .amfora }?.status == "loaded")
