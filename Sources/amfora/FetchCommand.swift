@@ -36,12 +36,7 @@ struct FetchCommand: ParsableCommand {
     var doneMarker = false
     @Option(help: "Seconds in which new transfers may start. Default: until Friday 06:00 Europe/Copenhagen, at least 600.")
     var timeBudget: Double?
-    @Option(help: "A CA certificate (PEM) to trust for the server, beside the system's.")
-    var caFile: String?
-    @Flag(help: "Allow ftp:// without TLS. The summary says so.")
-    var allowPlaintext = false
-    @Option(help: "netrc file with the FTP credentials (must not be readable by group or others).")
-    var netrcFile: String?
+    @OptionGroup var ftp: FTPSecurityOptions
     @Option(help: "Retries of a failed listing or transfer.")
     var retries = 3
     @Option(help: "Seconds before the first retry; doubled for each further one (at most 30).")
@@ -91,10 +86,7 @@ struct FetchCommand: ParsableCommand {
     }
 
     func connection(_ c: RunConfig) -> ConnectionOptions {
-        var o = ConnectionOptions()
-        o.caFile = caFile ?? c.caFile
-        o.allowPlaintext = allowPlaintext || c.allowPlaintext
-        o.netrcFile = netrcFile ?? c.netrcFile
+        var o = ftp.connection(c)
         o.connectTimeout = connectTimeout
         o.responseTimeout = responseTimeout
         o.lowSpeedLimit = lowSpeedLimit

@@ -24,14 +24,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "With an FTP source: the local inbox the deliveries are fetched into. Default: inbox/ beside the warehouse.")
     var inbox: String?
 
-    @Flag(help: "Allow ftp:// without TLS. The summary says so.")
-    var allowPlaintext = false
-
-    @Option(help: "A CA certificate (PEM) to trust for the FTP server, beside the system's.")
-    var caFile: String?
-
-    @Option(help: "netrc file with the FTP credentials (must not be readable by group or others).")
-    var netrcFile: String?
+    @OptionGroup var ftp: FTPSecurityOptions
 
     func validate() throws {
         if let d = batchDate {
@@ -55,10 +48,7 @@ struct RunOptions: ParsableArguments {
         }
         if s.hasPrefix("ftp://") || s.hasPrefix("ftps://") {
             try CurlGlobal.initialise()
-            var connection = ConnectionOptions()
-            connection.caFile = caFile ?? c.caFile
-            connection.allowPlaintext = allowPlaintext || c.allowPlaintext
-            connection.netrcFile = netrcFile ?? c.netrcFile
+            let connection = ftp.connection(c)
             var options = FetchOptions()
             options.completeness = CompletenessPolicy(minAge: Int64(c.minAge ?? 60), requireDoneMarker: false)
             let target = inbox ?? c.inbox ?? ((resolvedWarehouse(c) as NSString).deletingLastPathComponent as NSString).appendingPathComponent("inbox")

@@ -79,7 +79,6 @@ public final class Database {
         }
     }
 
-    public var changes: Int { Int(sqlite3_changes(handle)) }
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// The single integer a query returns (nil for no row or NULL).
