@@ -26,7 +26,7 @@ public struct TemporaryDirectory: ~Copyable {
         let text = lines.map { $0 + ending }.joined()
         let path = dir.appendingPathComponent(name).path
         let bytes = windows1252 ? Bytes.cp1252(text) : Bytes.utf8(text)
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        precondition(FileManager.default.createFile(atPath: path, contents: Data(bytes)), "cannot write \(path)")
         return path
     }
 }

@@ -22,6 +22,8 @@ public struct RunConfig: Sendable, Equatable {
     public var encodingFor: [Int: TextEncoding] = [:]
     /// Warn when a stage ends with less than this many minutes to the deadline.
     public var deadlineWarningMinutes = 30
+    /// Threads that read and check deliveries beside the one that writes (0: one per core).
+    public var workers = 0
 
     public init() {}
 
@@ -70,6 +72,10 @@ public struct RunConfig: Sendable, Equatable {
         case "shrink_threshold": shrinkThreshold = try number()
         case "deadline_warning_minutes": deadlineWarningMinutes = Int(try number())
         case "reject_threshold": rejectThreshold = try number()
+        case "workers":
+            let n = try number()
+            guard n >= 0, n == n.rounded() else { throw ParseError(line: line, reason: "workers must be a whole number, 0 for one per core") }
+            workers = Int(n)
         default:
             if key.hasPrefix("shrink_threshold.") {
                 shrinkThresholdFor[try komnr(key.dropFirst("shrink_threshold.".count))] = try number()

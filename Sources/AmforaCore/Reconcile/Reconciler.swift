@@ -10,7 +10,7 @@
 public enum Reconciler {
     /// One record version as the reconciliation sees it.
     public struct Version: Sendable, Equatable {
-        public let versionID: Int64
+        public var versionID: Int64
         public let cpr: Int
         public let komnr: Int
         public let foranstalt: Int

@@ -80,22 +80,8 @@ public final class DeliveryLoader {
     public func load(path: String, name: DeliveryName, options: ValidationOptions = ValidationOptions(),
                      policy: LoadPolicy = LoadPolicy(), startedAt: String) throws -> LoadOutcome {
         let layout = options.layouts.layout(for: name.kind)
-        let table = name.kind == .amfora ? "activity" : "aid"
-        let sink = try RowSink(db: db, table: table, layout: layout, name: name, file: DeliveryValidator.baseName(path))
-        let hasher = FileDigest()
-        var bytes = 0
-        let source = FileChunks.source(path: path)
-        // The reading pass also hashes the bytes: one read.
-        let hashingSource: ChunkSource = { consume in
-            try source { chunk in
-                hasher.update(chunk)
-                bytes += chunk.count
-                consume(chunk)
-            }
-        }
-        // Detecting the encoding reads the file once more before the reading pass; hash only the last.
-        let passes = options.encoding == nil ? 2 : 1
-        var pass = 0
+        let sink = try RowSink(db: db, table: Self.table(name), layout: layout, name: name, file: DeliveryValidator.baseName(path))
+        let reading = HashedReading(path: path, options: options)
         return try db.transaction {
             var outcome = LoadOutcome(summary: FileSummary(file: path), sha256: "", bytes: 0)
             outcome.affectedPersons = try sink.undoEarlierLoad()
@@ -104,71 +90,126 @@ public final class DeliveryLoader {
             sink.recordsChanges = comparing
             var identities = IdentityTracker()
             let summary = try DeliveryValidator.validate(
-                fileName: path, known: name, options: options,
-                source: { consume in
-                    pass += 1
-                    try (pass == passes ? hashingSource : source)(consume)
-                },
+                fileName: path, known: name, options: options, source: reading.source,
                 onFinding: { sink.reject($0) },
                 onLine: { line in
                     guard !line.isBlank else { return }
                     guard let record = line.record, !line.isQuarantined else {
-                        sink.quarantine(line)
+                        sink.quarantine(line: line.number, bytes: line.bytes)
                         return
                     }
-                    let hash = RecordIdentity.contentHash(record)
-                    let version: Int64
-                    if let existing = current.take(hash) {
-                        version = existing
-                        outcome.unchanged += 1
-                    } else {
-                        version = sink.insert(record, hash: hash, line: line.number)
-                        outcome.addedVersions.append(version)
-                        // Only when there is a last Friday to compare with, and not without bound: a first
-                        // dataset or a wholesale change is read back from the warehouse instead.
-                        if comparing, outcome.addedForReconciliation.count < Self.reconciliationCap,
-                           let v = sink.reconciliationVersion(record, version: version) {
-                            outcome.addedForReconciliation.append(v)
-                        }
-                        outcome.inserted += 1
-                        if let cpr = sink.person(record) { outcome.affectedPersons.insert(cpr) }
+                    let version = current.match(record) { hash in
+                        insert(record, hash: hash, line: line.number, sink, comparing: comparing, &outcome)
                     }
                     if let id = sink.activityID(record) { identities.add(id, version: version) }
                 })
             try sink.check()
             outcome.summary = summary
             guard summary.isUsable else { throw LoadError.fileRejected(summary) }
-            outcome.sha256 = hasher.finish()
-            outcome.bytes = bytes
-            try archive?.store(path, sha256: outcome.sha256)
-            outcome.previousRecords = try sink.previousRecords()
-            let records = summary.tally.records
-            if !policy.acceptShrink, outcome.previousRecords > 0,
-               Double(records) < Double(outcome.previousRecords) * (1 - policy.shrinkThreshold) {
-                throw LoadError.held(outcome, threshold: policy.shrinkThreshold)
-            }
-            outcome.goneVersions = current.remaining
-            outcome.removed = outcome.goneVersions.count
-            outcome.affectedPersons.formUnion(try sink.close(outcome.goneVersions))
-            outcome.duplicateIdentities = identities.duplicates
-            try sink.recordDelivery(outcome, startedAt: startedAt)
+            (outcome.sha256, outcome.bytes) = reading.digest()
+            outcome.unchanged = current.matched
+            outcome.duplicateIdentities = identities.duplicates()
+            try finish(&outcome, path: path, sink: sink, gone: current.remaining, policy: policy, startedAt: startedAt)
             return outcome
         }
     }
-}
 
-/// Finds identities delivered more than once, with their version ids, in one pass.
-struct IdentityTracker {
-    private var first: [Int64: Int64] = [:]
-    private var more: [Int64: [Int64]] = [:]
-
-    mutating func add(_ identity: Int64, version: Int64) {
-        if let v = first[identity] {
-            more[identity, default: [v]].append(version)
-        } else {
-            first[identity] = version
+    /// Writes a delivery prepared on another thread (`PreparedDelivery.prepare`): only its new
+    /// versions, quarantined lines and findings are written; the rest was matched there. Throws
+    /// `PreparedDelivery.Outdated` when the municipality's dataset changed since it was prepared.
+    public func apply(_ p: PreparedDelivery, policy: LoadPolicy = LoadPolicy(), startedAt: String) throws -> LoadOutcome {
+        let sink = try RowSink(db: db, table: Self.table(p.name), layout: p.added.layout, name: p.name,
+                               file: DeliveryValidator.baseName(p.path))
+        return try db.transaction {
+            guard try PreparedDelivery.basis(db, name: p.name) == p.basis else { throw PreparedDelivery.Outdated() }
+            guard p.summary.isUsable else { throw LoadError.fileRejected(p.summary) }
+            var outcome = LoadOutcome(summary: p.summary, sha256: p.sha256, bytes: p.bytes)
+            outcome.unchanged = p.unchanged
+            sink.recordsChanges = true
+            for f in p.findings { sink.reject(f) }
+            p.quarantined.forEach { sink.quarantine(line: $0, bytes: $1) }
+            var written: [Int64] = []
+            written.reserveCapacity(p.added.count)
+            p.added.forEach { record, line, hash in written.append(sink.insert(record, hash: hash, line: line)) }
+            try sink.check()
+            outcome.inserted = written.count
+            outcome.addedVersions = written
+            outcome.affectedPersons = p.persons
+            outcome.addedForReconciliation = p.reconciliation.map { v, id in
+                var v = v
+                v.versionID = PreparedDelivery.resolve(v.versionID, written)
+                return (v, id)
+            }
+            outcome.duplicateIdentities = p.duplicateIdentities
+                .map { $0.map { PreparedDelivery.resolve($0, written) }.sorted() }
+                .sorted { $0[0] < $1[0] }
+            try finish(&outcome, path: p.path, sink: sink, gone: p.gone, policy: policy, startedAt: startedAt)
+            return outcome
         }
     }
 
-    var duplicates: [[Int64]] { more.values.map { $0.sorted() }.sorted { $0[0] < $1[0] } }
+    static func table(_ name: DeliveryName) -> String { name.kind == .amfora ? "activity" : "aid" }
+
+    /// A new version: written, and remembered for the write-down and the reconciliation.
+    private func insert(_ record: RecordView, hash: Int64, line: Int, _ sink: RowSink, comparing: Bool,
+                        _ outcome: inout LoadOutcome) -> Int64 {
+        let version = sink.insert(record, hash: hash, line: line)
+        outcome.addedVersions.append(version)
+        // Only when there is a last Friday to compare with, and not without bound: a first
+        // dataset or a wholesale change is read back from the warehouse instead.
+        if comparing, outcome.addedForReconciliation.count < Self.reconciliationCap,
+           let v = sink.reconciliationVersion(record, version: version) {
+            outcome.addedForReconciliation.append(v)
+        }
+        outcome.inserted += 1
+        if let cpr = sink.person(record) { outcome.affectedPersons.insert(cpr) }
+        return version
+    }
+
+    /// What every load ends with: the raw file archived, the shrink check, last Friday's versions
+    /// that did not come again closed, the delivery recorded.
+    private func finish(_ outcome: inout LoadOutcome, path: String, sink: RowSink, gone: [Int64], policy: LoadPolicy,
+                        startedAt: String) throws {
+        try archive?.store(path, sha256: outcome.sha256)
+        outcome.previousRecords = try sink.previousRecords()
+        let records = outcome.summary.tally.records
+        if !policy.acceptShrink, outcome.previousRecords > 0,
+           Double(records) < Double(outcome.previousRecords) * (1 - policy.shrinkThreshold) {
+            throw LoadError.held(outcome, threshold: policy.shrinkThreshold)
+        }
+        outcome.goneVersions = gone
+        outcome.removed = gone.count
+        outcome.affectedPersons.formUnion(try sink.close(gone))
+        try sink.recordDelivery(outcome, startedAt: startedAt)
+    }
+}
+
+/// The passes over a delivery file: when its encoding is not configured, one to detect it, then
+/// the reading pass, which also takes the SHA-256 and the size (one read of the bytes).
+struct HashedReading {
+    private let hasher = FileDigest()
+    private let state = Counter()
+    let source: ChunkSource
+
+    private final class Counter {
+        var bytes = 0
+        var pass = 0
+    }
+
+    init(path: String, options: ValidationOptions) {
+        let file = FileChunks.source(path: path)
+        let passes = options.encoding == nil ? 2 : 1
+        let hasher = hasher, state = state
+        source = { consume in
+            state.pass += 1
+            guard state.pass == passes else { return try file(consume) }
+            try file { chunk in
+                hasher.update(chunk)
+                state.bytes += chunk.count
+                consume(chunk)
+            }
+        }
+    }
+
+    func digest() -> (sha256: String, bytes: Int) { (hasher.finish(), state.bytes) }
 }

@@ -94,11 +94,19 @@ final class RowSink {
 
     /// The municipality's current dataset: content hash → version id.
     func currentVersions() throws -> CurrentVersions {
-        var out = CurrentVersions()
-        let loadedBefore = try db.scalar("SELECT count(*) FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded'",
-                                         [.int(Int64(name.komnr)), .text(name.kind.rawValue)]) ?? 0
-        guard loadedBefore > 0 else { return out }
+        try Self.currentVersions(db, table: table, name: name)
+    }
+
+    /// The same through any connection: a reader on another thread sees the last committed dataset.
+    static func currentVersions(_ db: Database, table: String, name: DeliveryName) throws -> CurrentVersions {
+        let key: [SQLValue] = [.int(Int64(name.komnr)), .text(name.kind.rawValue)]
+        let loadedBefore = try db.scalar("SELECT count(*) FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded'", key) ?? 0
+        guard loadedBefore > 0 else { return CurrentVersions() }
+        let (scope, values) = table == "aid" ? ("komnr = ? AND kind = ?", key) : ("komnr = ?", [key[0]])
+        let n = try db.scalar("SELECT count(*) FROM \(table) WHERE \(scope) AND closed_in IS NULL", values) ?? 0
+        var out = CurrentVersions(capacity: Int(n))
         let s = try db.prepare("SELECT version_id, content_hash FROM \(table) WHERE \(scope) AND closed_in IS NULL")
+        try s.bind(values)
         while try s.step() { out.add(hash: s.int(1), version: s.int(0)) }
         return out
     }
@@ -111,10 +119,18 @@ final class RowSink {
     /// An activation record as the reconciliation compares it: every field in the warehouse's
     /// canonical text (numbers in decimal, dates as day numbers, flags 0/1), as reading it back would give.
     func reconciliationVersion(_ r: RecordView, version: Int64) -> (version: Reconciler.Version, activityID: Int64)? {
-        guard table == "activity", let ix = layout.indices("CPRnr", "Komnr", "Foranstalt", "Startdt", "Slutdt", "HoldID"),
+        guard table == "activity" else { return nil }
+        return Self.reconciliationVersion(r, identity: identity, version: version)
+    }
+
+    static func reconciliationVersion(_ r: RecordView, identity: RecordIdentity,
+                                      version: Int64) -> (version: Reconciler.Version, activityID: Int64)? {
+        let layout = r.layout
+        guard let ix = layout.indices("CPRnr", "Komnr", "Foranstalt", "Startdt", "Slutdt", "HoldID"),
               let cpr = r[ix[0]].number, let komnr = r[ix[1]].number, let foranstalt = r[ix[2]].number,
               let start = r[ix[3]].day, let end = r[ix[4]].day else { return nil }
         var fields: [String: String?] = [:]
+        fields.reserveCapacity(layout.fields.count)
         for (i, f) in layout.fields.enumerated() {
             switch r[i] {
             case .missing, .invalid: fields[f.name] = .some(nil)
@@ -177,14 +193,14 @@ final class RowSink {
         return id
     }
 
-    func quarantine(_ line: ParsedLine) {
+    func quarantine(line: Int, bytes: UnsafeBufferPointer<UInt8>) {
         let s = insertQuarantine
         s.bind(batch, at: 1)
         s.bind(name.komnr, at: 2)
         s.bind(name.kind.rawValue, at: 3)
         s.bind(file, at: 4)
-        s.bind(line.number, at: 5)
-        s.bindBlob(line.bytes, at: 6)
+        s.bind(line, at: 5)
+        s.bindBlob(bytes, at: 6)
         run(s)
     }
 
@@ -240,30 +256,4 @@ final class RowSink {
                     .text("\(o.inserted) new versions, \(o.unchanged) unchanged, \(o.removed) removed")])
         try s.run()
     }
-}
-
-/// Content hash → version id of a municipality's current versions, for matching this Friday's
-/// records against last Friday's. Identical records (the same content twice) are rare, so they
-/// live apart and the common case is one dictionary entry without an array.
-struct CurrentVersions {
-    private var single: [Int64: Int64] = [:]
-    private var repeated: [Int64: [Int64]] = [:]
-
-    mutating func add(hash: Int64, version: Int64) {
-        if single[hash] == nil { single[hash] = version } else { repeated[hash, default: []].append(version) }
-    }
-
-    var isEmpty: Bool { single.isEmpty && repeated.isEmpty }
-
-    /// Takes one current version with this content, if any is left.
-    mutating func take(_ hash: Int64) -> Int64? {
-        if var more = repeated[hash], let v = more.popLast() {
-            repeated[hash] = more.isEmpty ? nil : more
-            return v
-        }
-        return single.removeValue(forKey: hash)
-    }
-
-    /// Versions no record of this Friday matched: gone from the dataset.
-    var remaining: [Int64] { Array(single.values) + repeated.values.flatMap { $0 } }
 }

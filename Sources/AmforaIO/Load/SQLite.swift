@@ -168,6 +168,7 @@ public final class Statement {
     public func int(_ col: Int32) -> Int64 { sqlite3_column_int64(handle, col) }
     public func double(_ col: Int32) -> Double { sqlite3_column_double(handle, col) }
     public func isNull(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_NULL }
+    public var columnCount: Int32 { sqlite3_column_count(handle) }
     public func text(_ col: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, col) else { return nil }
         return String(cString: p)

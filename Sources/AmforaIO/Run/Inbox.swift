@@ -10,6 +10,12 @@ public struct Inbox: Sendable {
     }
 
     public var deliveries: [Entry] = []
+
+    /// A file's size in bytes (0 when it cannot be read: reading it will say why).
+    static func size(of path: String) -> Int {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : 0
+    }
     /// Files that are not deliveries, or deliveries for another batch, with the reason.
     public var ignored: [(file: String, reason: String)] = []
     /// Two files for the same municipality, kind and batch (say `.txt` and `.dat`): neither is taken.

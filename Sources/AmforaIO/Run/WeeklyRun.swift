@@ -63,18 +63,7 @@ public final class WeeklyRun {
         var fullWriteDown = emptyAtStart
         if emptyAtStart { try warehouse.dropIndexesForFirstLoad() }
         try stage("parse → validate → load", db) { () -> (String, Void) in
-            let loader = DeliveryLoader(warehouse: warehouse, archive: try DeliveryArchive(forWarehouse: request.warehouse))
-            var loaded = 0, skipped = 0, failed = 0
-            for e in entries {
-                let (status, outcome) = try loadOne(e, loader, db, &affected)
-                result.deliveries.append(status)
-                if let outcome { loadedOutcomes.append((e, outcome)) }
-                switch status.status {
-                case "loaded": loaded += 1
-                case "unchanged": skipped += 1
-                default: failed += 1
-                }
-            }
+            let (loaded, skipped, failed) = try loadAll(entries, warehouse, &affected, &loadedOutcomes, &result)
             return ("\(loaded) loaded, \(skipped) already loaded, \(failed) failed", ())
         }
         if affected.count > 1_000_000 {
@@ -126,6 +115,59 @@ public final class WeeklyRun {
         result.marginSeconds = Deadline.margin(for: request.batch)
         try finishRun(db, batch, result)
         return result
+    }
+
+    /// Loads every delivery, one transaction each. Deliveries matched against last Friday's
+    /// dataset are read, checked and matched on worker threads (`PreparationPool`), largest
+    /// first, while this thread writes what changed; the rest (first datasets, reloads) stream
+    /// here. Returns the counts of loaded, already loaded and failed deliveries.
+    private func loadAll(_ entries: [Inbox.Entry], _ warehouse: Warehouse, _ affected: inout Set<Int>,
+                         _ loadedOutcomes: inout [(Inbox.Entry, LoadOutcome)],
+                         _ result: inout RunResult) throws -> (Int, Int, Int) {
+        let db = warehouse.db
+        let loader = DeliveryLoader(warehouse: warehouse, archive: try DeliveryArchive(forWarehouse: request.warehouse))
+        var streamed: [Inbox.Entry] = [], jobs: [PreparationPool.Job] = []
+        for e in entries {
+            if try PreparedDelivery.isPreparable(db, name: e.name) {
+                jobs.append(PreparationPool.Job(entry: e, options: options(for: e), bytes: Inbox.size(of: e.path)))
+            } else {
+                streamed.append(e)
+            }
+        }
+        jobs.sort { $0.bytes > $1.bytes }
+        let pool = PreparationPool(jobs: jobs, warehouse: request.warehouse,
+                                   workers: request.config.workers > 0 ? request.config.workers : PreparationPool.defaultWorkers,
+                                   window: 4)
+        defer { pool.stop() }
+        try db.automaticCheckpoints(every: 0)
+        let checkpointer = Checkpointer(path: request.warehouse)
+        defer {
+            checkpointer.stop()
+            try? db.automaticCheckpoints(every: 1000)
+        }
+        var statuses: [String: DeliveryStatus] = [:]
+        var loaded = 0, skipped = 0, failed = 0
+        func load(_ e: Inbox.Entry, _ prepared: Result<PreparedDelivery?, any Error>) throws {
+            checkpointer.keepLogSmall()
+            let (status, outcome) = try loadOne(e, loader, db, &affected, prepared: prepared)
+            statuses[e.path] = status
+            if let outcome { loadedOutcomes.append((e, outcome)) }
+            switch status.status {
+            case "loaded": loaded += 1
+            case "unchanged": skipped += 1
+            default: failed += 1
+            }
+        }
+        for e in streamed { try load(e, .success(nil)) }
+        for _ in jobs.indices {
+            let (job, prepared) = pool.next()
+            try load(job.entry, prepared)
+        }
+        // Reports list deliveries in the inbox's order, whatever order they were loaded in.
+        result.deliveries += entries.compactMap { statuses[$0.path] }
+        let position = Dictionary(entries.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
+        loadedOutcomes.sort { position[$0.0.path, default: 0] < position[$1.0.path, default: 0] }
+        return (loaded, skipped, failed)
     }
 
     private func startRun(_ db: Database, _ batch: Int64) throws {
@@ -202,20 +244,32 @@ public final class WeeklyRun {
         return f
     }
 
+    private func options(for e: Inbox.Entry) -> ValidationOptions {
+        var options = ValidationOptions()
+        options.encoding = request.config.encodingFor[e.name.komnr]
+        return options
+    }
+
+    /// Loads one delivery: the version a worker prepared if there is one, else by streaming it
+    /// (also when preparing it failed: streaming reports the failure with the file's own words).
     private func loadOne(_ e: Inbox.Entry, _ loader: DeliveryLoader, _ db: Database,
-                         _ affected: inout Set<Int>) throws -> (DeliveryStatus, LoadOutcome?) {
+                         _ affected: inout Set<Int>,
+                         prepared: Result<PreparedDelivery?, any Error>) throws -> (DeliveryStatus, LoadOutcome?) {
         let file = (e.path as NSString).lastPathComponent
         let started = Timestamp.now()
         // Restart: a delivery already loaded from a file with the same SHA-256 is done. A rerun reloads.
         if request.municipality == nil, let done = try alreadyLoaded(e, db) {
             return (done, nil)
         }
-        var options = ValidationOptions()
-        options.encoding = request.config.encodingFor[e.name.komnr]
         let policy = LoadPolicy(shrinkThreshold: request.config.shrinkThresholdFor[e.name.komnr] ?? request.config.shrinkThreshold,
                                 acceptShrink: request.acceptHeld)
         do {
-            let o = try loader.load(path: e.path, name: e.name, options: options, policy: policy, startedAt: started)
+            let o: LoadOutcome
+            if case .success(let p?) = prepared, let applied = try applyIfCurrent(p, loader, policy: policy, startedAt: started) {
+                o = applied
+            } else {
+                o = try loader.load(path: e.path, name: e.name, options: options(for: e), policy: policy, startedAt: started)
+            }
             affected.formUnion(o.affectedPersons)
             return (DeliveryStatus(komnr: e.name.komnr, kind: e.name.kind, status: "loaded", file: file,
                                    records: o.summary.tally.records, rejected: o.rejected, warnings: o.summary.warnings,
@@ -233,6 +287,16 @@ public final class WeeklyRun {
             return (DeliveryStatus(komnr: e.name.komnr, kind: e.name.kind, status: "failed", file: file,
                                    records: summary?.tally.records ?? 0, rejected: summary?.tally.quarantined ?? 0,
                                    warnings: summary?.warnings ?? 0, inserted: 0, removed: 0, message: "\(error)"), nil)
+        }
+    }
+
+    /// Applies a prepared delivery; nil when the warehouse moved on since it was prepared.
+    private func applyIfCurrent(_ p: PreparedDelivery, _ loader: DeliveryLoader, policy: LoadPolicy,
+                                startedAt: String) throws -> LoadOutcome? {
+        do {
+            return try loader.apply(p, policy: policy, startedAt: startedAt)
+        } catch is PreparedDelivery.Outdated {
+            return nil
         }
     }
 
