@@ -28,8 +28,12 @@ import Testing
             try p.run()
             return p
         }
-        dir.write(DeliveryName(kind: .amfora, komnr: 101, batchDate: friday1).fileName,
-                  lines: [LineBuilder.activation().text], inSubdirectory: friday1.iso)
+        // Last Friday: another municipality. This Friday's large delivery is København's first
+        // dataset, which streams into its transaction line by line (a delivery matched against an
+        // earlier dataset is prepared beforehand and written in a moment; its transaction's
+        // all-or-nothing is tested in PreparedDeliveryTests, with a full disk and with a hold).
+        dir.write(DeliveryName(kind: .amfora, komnr: 147, batchDate: friday1).fileName,
+                  lines: [LineBuilder.activation(["Komnr": "147"]).text], inSubdirectory: friday1.iso)
         let first = try run(friday1)
         first.waitUntilExit()
         let before = try state(warehouse)

@@ -159,6 +159,28 @@ import Testing
         #expect(try dump(w) == before)
     }
 
+    @Test func aFullDiskDuringAnApplyLeavesTheWarehouseAsItWas() throws {
+        let dir = TemporaryDirectory()
+        let w = try warehouse(dir, "w.sqlite")
+        let n = name(friday2)
+        let many = lastFriday + (0..<5000).map { i in LineBuilder.activation(["CPRnr": String(format: "02029%05d", i)]).text }
+        let path = dir.write(n.fileName, lines: many, inSubdirectory: "2")
+        let p = try #require(try prepare(w, path, n))
+        let before = try dump(w)
+        let pages = try w.db.scalar("PRAGMA page_count")!
+        try w.db.execute("PRAGMA max_page_count = \(pages + 3)")
+        do {
+            _ = try DeliveryLoader(warehouse: w).apply(p, startedAt: "t")
+            Issue.record("the load should have hit the page limit")
+        } catch let e as SQLiteError {
+            #expect(e.isDiskFull, "\(e)")
+        }
+        try w.db.execute("PRAGMA max_page_count = 1073741823")
+        #expect(try dump(w) == before)
+        // Space again: the same prepared delivery now loads.
+        #expect(try DeliveryLoader(warehouse: w).apply(p, startedAt: "t").inserted == 5000)
+    }
+
     @Test func aHeldPreparedDeliveryWritesNothing() throws {
         let dir = TemporaryDirectory()
         let w = try warehouse(dir, "w.sqlite")
