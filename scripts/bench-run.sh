@@ -34,8 +34,12 @@ for st in s["stages"]:
     print(f'    {st["stage"]:<28} {st["seconds"]:8.2f} s  {st["detail"]}')
 load = next(st for st in s["stages"] if st["stage"].startswith("parse"))
 wd = next(st for st in s["stages"] if st["stage"] == "write-down")
+loaded = [d for d in s["deliveries"] if d["status"] in ("loaded", "held")]
+lines = sum(d["records"] for d in loaded)
 rows = sum(d["new_versions"] for d in s["deliveries"])
-print(f'    parse+validate+load: {records / load["seconds"]:,.0f} records/s, {rows / max(load["seconds"], 1e-9):,.0f} new rows/s ({rows:,} rows)')
+print(f'    loading (parse+validate+match+write, every record of {len(loaded)} deliveries): {lines:,} rows in '
+      f'{load["seconds"]:.1f} s = {lines / load["seconds"]:,.0f} rows/s; activation records alone {records / load["seconds"]:,.0f}/s; '
+      f'{rows:,} new versions written')
 w = s["write_down"]
 if wd["seconds"] > 0 and w["records"]:
     print(f'    write-down: {w["records"] / wd["seconds"]:,.0f} records/s over {w["persons"]:,} persons')

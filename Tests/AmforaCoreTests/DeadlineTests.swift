@@ -45,6 +45,7 @@ import Testing
             shrink_threshold.101 = 0.05
             encoding.492 = "Windows-1252"
             deadline_warning_minutes = 45
+            workers = 3
             """)
         #expect(c.source == "ftp://ftp.example.invalid/amfora")
         #expect(c.warehouse == "/srv/amfora/amfora.sqlite")
@@ -53,6 +54,8 @@ import Testing
         #expect(c.shrinkThresholdFor == [101: 0.05])
         #expect(c.encodingFor == [492: .windows1252])
         #expect(c.deadlineWarningMinutes == 45)
+        #expect(c.workers == 3)
+        #expect(try RunConfig(text: "").workers == 0)
     }
 
     @Test func refusesCredentialsAndUnknownKeys() {
@@ -61,5 +64,7 @@ import Testing
         #expect(throws: RunConfig.ParseError.self) { try RunConfig(text: "sourse = /tmp") }
         #expect(throws: RunConfig.ParseError.self) { try RunConfig(text: "encoding.101 = latin1") }
         #expect(throws: RunConfig.ParseError.self) { try RunConfig(text: "just words") }
+        #expect(throws: RunConfig.ParseError.self) { try RunConfig(text: "workers = -1") }
+        #expect(throws: RunConfig.ParseError.self) { try RunConfig(text: "workers = 1.5") }
     }
 }

@@ -221,3 +221,44 @@ import Testing
         #expect(try count(dir, "SELECT new FROM v_reconciliation_summary WHERE batch_date = '2024-11-22'") == 0)
     }
 }
+
+/// The weekly case runs on worker threads that finish in any order: the warehouse must not
+/// depend on how many there are or which delivery was written first.
+@Suite struct WeeklyRunWorkersTests {
+    let friday1 = Day(iso: "2024-11-01")!
+    let friday2 = Day(iso: "2024-11-08")!
+
+    func weeklyRun(workers: Int) throws -> [String] {
+        let dir = TemporaryDirectory()
+        var config = RunConfig()
+        config.workers = workers
+        for (day, timetal) in [(friday1, "30"), (friday2, "20")] {
+            for komnr in [101, 147, 151, 153, 155, 157] {
+                let lines = (0..<40).map { i in
+                    LineBuilder.activation(["Komnr": String(komnr), "CPRnr": String(format: "0101%02d%04d", 80 + i % 5, i),
+                                            "Timetal": i % 4 == 0 ? timetal : "25", "Startdt": "01-0\(1 + i % 3)-2024"]).text
+                }
+                dir.write(DeliveryName(kind: .amfora, komnr: komnr, batchDate: day).fileName, lines: lines, inSubdirectory: day.iso)
+            }
+            let result = try WeeklyRun(RunRequest(batch: day, inbox: dir.file(day.iso), warehouse: dir.file("w.sqlite"),
+                                                  reports: dir.file("reports"), config: config)).run()
+            #expect(result.deliveries.filter { $0.status == "loaded" }.count == 6)
+        }
+        let db = try Database(path: dir.file("w.sqlite"), readOnly: true)
+        var rows: [String] = []
+        for sql in ["SELECT komnr, cpr, foranstalt, start_date, hours, round(hours_written_down, 6) FROM v_activity ORDER BY 1, 2, 4",
+                    "SELECT komnr, first_batch, last_batch, cpr, hours FROM v_activity_history ORDER BY 1, 4, 2, 5",
+                    "SELECT komnr, unchanged, changed, new, removed FROM v_reconciliation_summary ORDER BY batch_date, komnr"] {
+            let s = try db.prepare(sql)
+            while try s.step() { rows.append((0..<s.columnCount).map { s.text($0) ?? "NULL" }.joined(separator: "|")) }
+        }
+        return rows
+    }
+
+    @Test func oneWorkerOrManyGiveTheSameWarehouse() throws {
+        let one = try weeklyRun(workers: 1)
+        // The second Friday changed a quarter of each municipality's records.
+        #expect(["101", "147", "151", "153", "155", "157"].allSatisfy { one.contains("\($0)|30|10|0|0") }, "\(one.suffix(6))")
+        #expect(try weeklyRun(workers: 4) == one)
+    }
+}

@@ -21,7 +21,7 @@ final class Checkpointer: @unchecked Sendable {
     private let limit: Int32
 
     /// The writer's connection should have automatic checkpoints off meanwhile (`Database.automaticCheckpoints`).
-    init(path: String, limit: Int32 = 16_384, interval: Double = 0.02) {
+    init(path: String, limit: Int32 = 32_768, interval: Double = 0.02) {
         self.limit = limit
         let thread = Thread { [self] in
             let db = try? Database(path: path)
