@@ -1,3 +1,4 @@
+import AmforaCore
 @testable import AmforaIO
 import Testing
 
@@ -54,5 +55,19 @@ import Testing
         var t = IdentityTracker()
         for v in 1...100 { t.add(Int64(v * 31), version: Int64(v)) }
         #expect(t.duplicates().isEmpty)
+    }
+}
+
+@Suite struct PreparationScheduleTests {
+    func job(_ bytes: Int) -> PreparationPool.Job {
+        PreparationPool.Job(entry: Inbox.Entry(name: DeliveryName(kind: .amfora, komnr: 101, batchDate: Day(iso: "2024-11-08")!),
+                                               path: "f\(bytes)"),
+                            options: ValidationOptions(), bytes: bytes)
+    }
+
+    @Test func largestAndSmallestTakeTurns() {
+        #expect(PreparationPool.schedule([5, 1, 9, 3, 7].map(job)).map(\.bytes) == [9, 1, 7, 3, 5])
+        #expect(PreparationPool.schedule([2, 8, 4, 6].map(job)).map(\.bytes) == [8, 2, 6, 4])
+        #expect(PreparationPool.schedule([]).isEmpty)
     }
 }

@@ -9,7 +9,7 @@ final class PreparationPool: @unchecked Sendable {
     struct Job: Sendable {
         let entry: Inbox.Entry
         let options: ValidationOptions
-        /// The file's size: the largest start first, so that none is left running alone at the end.
+        /// The file's size, for `schedule`.
         let bytes: Int
     }
 
@@ -32,6 +32,22 @@ final class PreparationPool: @unchecked Sendable {
             thread.stackSize = 8 << 20
             thread.start()
         }
+    }
+
+    /// The order to start jobs in: largest, smallest, second largest, second smallest, … The
+    /// large ones start early, so none is left running alone at the end; the small ones in
+    /// between give the writer work from the first moment instead of waiting for a large one.
+    static func schedule(_ jobs: [Job]) -> [Job] {
+        let bySize = jobs.sorted { $0.bytes > $1.bytes }
+        var out: [Job] = []
+        out.reserveCapacity(jobs.count)
+        var (i, j) = (0, bySize.count - 1)
+        while i <= j {
+            out.append(bySize[i])
+            if i < j { out.append(bySize[j]) }
+            (i, j) = (i + 1, j - 1)
+        }
+        return out
     }
 
     /// Worker threads for this machine: every core, since the writer mostly waits for them.

@@ -134,7 +134,7 @@ public final class WeeklyRun {
                 streamed.append(e)
             }
         }
-        jobs.sort { $0.bytes > $1.bytes }
+        jobs = PreparationPool.schedule(jobs)
         let pool = PreparationPool(jobs: jobs, warehouse: request.warehouse,
                                    workers: request.config.workers > 0 ? request.config.workers : PreparationPool.defaultWorkers,
                                    window: 4)
