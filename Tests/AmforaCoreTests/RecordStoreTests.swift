@@ -16,7 +16,7 @@ import Testing
             onFinding: { _ in },
             onLine: { line in
                 guard let r = line.record else { return }
-                if store == nil { store = RecordStore(layout: r.layout, encoding: r.encoding) }
+                if store == nil { store = RecordStore(layout: r.layout) }
                 let hash = RecordIdentity.contentHash(r)
                 store!.append(r, line: line.number, hash: hash)
                 seen.append((describe(r).joined(separator: "\n"), line.number, hash))
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func anEmptyStoreHasNothingToGive() {
-        let s = RecordStore(layout: LayoutCatalog.standard["52.2-v1"]!, encoding: .utf8)
+        let s = RecordStore(layout: LayoutCatalog.standard["52.2-v1"]!)
         var calls = 0
         s.forEach { _, _, _ in calls += 1 }
         #expect(calls == 0 && s.isEmpty && s.footprint == 0)

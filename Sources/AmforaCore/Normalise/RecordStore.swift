@@ -3,16 +3,16 @@
 /// allocation per array, not per record). The views it hands back are as good as the reader's.
 public struct RecordStore: Sendable {
     public let layout: Layout
-    public let encoding: TextEncoding
+    /// The records' encoding: the first record's (one file has one).
+    public private(set) var encoding = TextEncoding.utf8
     private var values: [FieldValue] = []
     private var ranges: [Int32] = []
     private var bytes: [UInt8] = []
     /// Per record: line number, content hash, and where its line starts in `bytes`.
     private var lines: [(number: Int, hash: Int64, start: Int)] = []
 
-    public init(layout: Layout, encoding: TextEncoding) {
+    public init(layout: Layout) {
         self.layout = layout
-        self.encoding = encoding
     }
 
     public var count: Int { lines.count }
@@ -23,6 +23,7 @@ public struct RecordStore: Sendable {
     }
 
     public mutating func append(_ r: RecordView, line: Int, hash: Int64) {
+        if lines.isEmpty { encoding = r.encoding }
         precondition(r.layout === layout && r.encoding == encoding, "one store holds one layout and encoding")
         lines.append((line, hash, bytes.count))
         values.append(contentsOf: r.values)

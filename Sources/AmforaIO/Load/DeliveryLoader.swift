@@ -68,10 +68,10 @@ public final class DeliveryLoader {
     let archive: DeliveryArchive?
     var db: Database { warehouse.db }
 
-    /// Without an archive the raw file is not kept (tests of the loading logic alone).
     /// Added versions kept in memory for the reconciliation, per delivery (a few hundred MB at most).
     static let reconciliationCap = 200_000
 
+    /// Without an archive the raw file is not kept (tests of the loading logic alone).
     public init(warehouse: Warehouse, archive: DeliveryArchive? = nil) {
         self.warehouse = warehouse
         self.archive = archive

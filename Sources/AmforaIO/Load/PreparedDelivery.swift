@@ -70,7 +70,7 @@ public struct PreparedDelivery: Sendable {
         let identity = table == "activity" ? RecordIdentity(layout: layout) : nil
         let reading = HashedReading(path: path, options: options)
         var p = PreparedDelivery(name: name, path: path, summary: FileSummary(file: path),
-                                 added: RecordStore(layout: layout, encoding: .utf8), basis: basis)
+                                 added: RecordStore(layout: layout), basis: basis)
         var identities = IdentityTracker()
         let cpr = layout.index(of: "CPRnr")
         var footprint = 0
@@ -88,9 +88,6 @@ public struct PreparedDelivery: Sendable {
                     p.quarantined.append(line: line.number, bytes: line.bytes)
                     footprint += line.bytes.count + 16
                     return
-                }
-                if p.added.isEmpty, p.added.encoding != record.encoding {
-                    p.added = RecordStore(layout: layout, encoding: record.encoding)
                 }
                 let version = current.match(record) { hash in
                     p.added.append(record, line: line.number, hash: hash)
