@@ -22,6 +22,9 @@ work="$data/run-$records-work"
 rm -rf "$work"; mkdir -p "$work"
 timed() {  # label, command...: wall time and peak RSS of one command, then its summary json
     local label=$1; shift
+    # A week lies between two Fridays: the previous step's writes reach the disk first, so that
+    # their write-back does not land on the step being timed.
+    sync
     /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/out" 2>&1 || [ $? = 1 ]
     read -r secs kb < <(tail -n 1 "$work/time")
     printf '%-34s %8.1f s, peak RSS %7.1f MB\n' "$label" "$secs" "$(awk -v k="$kb" 'BEGIN{print k/1024}')"

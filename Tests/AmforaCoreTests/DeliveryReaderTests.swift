@@ -57,6 +57,35 @@ import AmforaTestSupport
         }
     }
 
+    /// What `recognise` accepts is passed on unparsed as a repeat, counted as a record with no
+    /// finding, even when parsing it would have found errors; blank lines and lines beyond the
+    /// length cap are never offered; every other line is, with the file's encoding.
+    @Test func recognisedLinesArePassedOnUnparsed() throws {
+        let bad = LineBuilder.activation(["CPRnr": "0101901234", "Slutdt": "01-01-2020"]).text  // ends before it starts
+        let other = LineBuilder.activation(["CPRnr": "0202901234"]).text
+        let long = clean + String(repeating: "x", count: 2000)
+        let text = [clean, "", bad, other, long].joined(separator: "\n") + "\n"
+        var offered: [[UInt8]] = []
+        var copies: [(record: Bool, findings: Int, repeat: Bool, blank: Bool)] = []
+        let summary = try DeliveryValidator.validate(
+            fileName: "AMFORA_101_20241108.txt", source: DeliveryValidator.memorySource(Bytes.cp1252(text), chunkSize: 61),
+            recognise: { bytes, encoding in
+                #expect(encoding == .windows1252)
+                offered.append(Array(bytes))
+                return offered.last! == Bytes.cp1252(bad) || offered.last! == Bytes.cp1252(clean)
+            },
+            onFinding: { _ in },
+            onLine: { line in
+                copies.append((line.record != nil, line.findings.count, line.isRepeat, line.isBlank))
+            })
+        #expect(offered.count == 3, "blank and overlong lines are not offered")
+        #expect(copies.map(\.repeat) == [true, false, true, false, false])
+        #expect(copies.map(\.record) == [false, false, false, true, false])
+        #expect(copies[0].findings == 0 && copies[2].findings == 0)
+        #expect(copies[4].findings > 0, "the overlong line is parsed and rejected")
+        #expect(summary.tally.records == 4 && summary.tally.blankLines == 1 && summary.tally.quarantined == 1)
+    }
+
     @Test func blankLinesAreCountedNotDropped() {
         let (_, s, findings) = records(Bytes.utf8(clean + "\n\n   \n" + clean + "\n\r\n"))
         #expect(findings.isEmpty)

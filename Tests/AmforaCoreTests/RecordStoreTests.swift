@@ -9,7 +9,7 @@ import Testing
     }
 
     func roundTrip(_ bytes: [UInt8]) throws {
-        var seen: [(String, Int, Int64)] = []
+        var seen: [(String, Int, Int64, Int64?)] = []
         var store: RecordStore?
         _ = try DeliveryValidator.validate(
             fileName: "AMFORA_101_20241108.txt", source: DeliveryValidator.memorySource(bytes, chunkSize: 97),
@@ -18,16 +18,18 @@ import Testing
                 guard let r = line.record else { return }
                 if store == nil { store = RecordStore(layout: r.layout) }
                 let hash = RecordIdentity.contentHash(r)
-                store!.append(r, line: line.number, hash: hash)
-                seen.append((describe(r).joined(separator: "\n"), line.number, hash))
+                let lineHash: Int64? = line.number.isMultiple(of: 2) ? nil : hash &* 31
+                store!.append(r, line: line.number, hash: hash, lineHash: lineHash)
+                seen.append((describe(r).joined(separator: "\n"), line.number, hash, lineHash))
             })
         let s = try #require(store)
         #expect(s.count == seen.count)
         var k = 0
-        s.forEach { r, line, hash in
+        s.forEach { r, line, hash, lineHash in
             #expect(describe(r).joined(separator: "\n") == seen[k].0)
             #expect(line == seen[k].1)
             #expect(hash == seen[k].2)
+            #expect(lineHash == seen[k].3)
             #expect(RecordIdentity.contentHash(r) == hash)
             k += 1
         }
@@ -48,7 +50,7 @@ import Testing
     @Test func anEmptyStoreHasNothingToGive() {
         let s = RecordStore(layout: LayoutCatalog.standard["52.2-v1"]!)
         var calls = 0
-        s.forEach { _, _, _ in calls += 1 }
+        s.forEach { _, _, _, _ in calls += 1 }
         #expect(calls == 0 && s.isEmpty && s.footprint == 0)
     }
 }

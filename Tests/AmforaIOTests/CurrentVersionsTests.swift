@@ -34,6 +34,69 @@ import Testing
         }
     }
 
+    /// Repeats (by line hash) and matches by content, interleaved at random, against a model:
+    /// each version is taken at most once, by either key, with its identity; what neither took
+    /// is left. Lines repeat and versions share content, as identical records do.
+    @Test func repeatsAndContentMatchesTakeEachVersionOnce() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<30 {
+            var table = CurrentVersions()
+            let contents = (0..<Int.random(in: 1...50, using: &rng)).map { _ in Int64.random(in: .min ... .max, using: &rng) }
+            let lines = (0..<Int.random(in: 1...80, using: &rng)).map { _ in Int64.random(in: 1 ... .max, using: &rng) }
+            var contentOfLine: [Int64: Int64] = [:]
+            var model: [(version: Int64, hash: Int64, line: Int64?)] = []
+            for v in 1...Int64.random(in: 1...300, using: &rng) {
+                var line: Int64? = Bool.random(using: &rng) ? lines.randomElement(using: &rng)! : nil
+                if Int.random(in: 0..<10, using: &rng) == 0 { line = nil }
+                // The same line always has the same content.
+                let hash = line.map { l in contentOfLine[l] ?? { contentOfLine[l] = contents.randomElement(using: &rng)!; return contentOfLine[l]! }() }
+                    ?? contents.randomElement(using: &rng)!
+                table.add(hash: hash, version: v, line: line, activity: v * 10)
+                model.append((v, hash, line))
+            }
+            var taken = Set<Int64>(), repeats = 0
+            for _ in 0..<(model.count * 2) {
+                if Bool.random(using: &rng) {
+                    let line = Bool.random(using: &rng) ? lines.randomElement(using: &rng)! : Int64.random(in: 1 ... .max, using: &rng)
+                    let left = model.filter { $0.line == line && !taken.contains($0.version) }
+                    if let (v, activity) = table.takeRepeat(lineHash: line) {
+                        #expect(left.contains { $0.version == v }, "took a version without that line, or one taken already")
+                        #expect(activity == v * 10)
+                        taken.insert(v)
+                        repeats += 1
+                    } else {
+                        #expect(left.isEmpty, "missed a version with that line")
+                    }
+                } else {
+                    let hash = contents.randomElement(using: &rng)!
+                    let left = model.filter { $0.hash == hash && !taken.contains($0.version) }
+                    if let v = table.take(hash) {
+                        #expect(left.contains { $0.version == v })
+                        taken.insert(v)
+                    } else {
+                        #expect(left.isEmpty)
+                    }
+                }
+            }
+            #expect(table.repeats == repeats && table.matched == repeats)
+            #expect(table.remaining == model.map(\.version).filter { !taken.contains($0) })
+        }
+    }
+
+    /// A delivery in last Friday's order: each line is the version after the previous one.
+    @Test func aDeliveryInLastFridaysOrderIsMatchedInOrder() {
+        var table = CurrentVersions(capacity: 4)
+        for v in Int64(1)...1000 { table.add(hash: v &* 7919, version: v, line: v == 500 ? 499 : v, activity: v) }
+        var got: [Int64] = []
+        for line in Int64(1)...1000 where line != 500 {
+            if let (v, _) = table.takeRepeat(lineHash: line) { got.append(v) }
+        }
+        // Line 499 twice in last Friday's file: both versions are taken by the two lines 499.
+        #expect(table.takeRepeat(lineHash: 499)?.version == 500)
+        #expect(got == Array(1...499) + Array(501...1000))
+        #expect(table.takeRepeat(lineHash: 499) == nil && table.remaining.isEmpty)
+    }
+
     @Test func anEmptyTableHasNothing() {
         var t = CurrentVersions(capacity: 0)
         #expect(t.isEmpty)
@@ -65,9 +128,9 @@ import Testing
                             options: ValidationOptions(), bytes: bytes)
     }
 
-    @Test func largestAndSmallestTakeTurns() {
-        #expect(PreparationPool.schedule([5, 1, 9, 3, 7].map(job)).map(\.bytes) == [9, 1, 7, 3, 5])
-        #expect(PreparationPool.schedule([2, 8, 4, 6].map(job)).map(\.bytes) == [8, 2, 6, 4])
+    @Test func jobsAreListedLargestFirst() {
+        #expect(PreparationPool.schedule([5, 1, 9, 3, 7].map(job)).map(\.bytes) == [9, 7, 5, 3, 1])
+        #expect(PreparationPool.schedule([2, 8, 4, 6].map(job)).map(\.bytes) == [8, 6, 4, 2])
         #expect(PreparationPool.schedule([]).isEmpty)
     }
 }

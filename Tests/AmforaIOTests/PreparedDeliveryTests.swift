@@ -82,6 +82,7 @@ import Testing
 
         let s = try DeliveryLoader(warehouse: streamed).load(path: path, name: n, startedAt: "t")
         let p = try #require(try prepare(prepared, path, n))
+        #expect(p.repeats > 0 && p.repeats < p.unchanged, "both repeated lines and lines matched by content")
         let a = try DeliveryLoader(warehouse: prepared).apply(p, startedAt: "t")
 
         #expect(try dump(prepared) == dump(streamed))

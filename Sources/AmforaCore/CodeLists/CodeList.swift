@@ -55,6 +55,8 @@ public struct CodeListCatalog: Sendable {
     public let lists: [String: CodeList]
     /// Municipality code → name (reference/kommuner.tsv; match on the code, never the name).
     public let municipalities: [Int: String]
+    /// Hash of the tables it was read from: part of what a line's verdict depends on (`LineHasher`).
+    public let fingerprint: UInt64
 
     public static let standard: CodeListCatalog = {
         do {
@@ -64,6 +66,10 @@ public struct CodeListCatalog: Sendable {
     }()
 
     public init(codeLists tsv: String, municipalities kommuner: String) throws {
+        var h = FNV()
+        h.text(tsv)
+        h.text(kommuner)
+        fingerprint = h.value
         var grouped: [String: [CodeEntry]] = [:]
         for row in ResourceTable.rows(tsv, file: "codelists.tsv") {
             let c = row.cells

@@ -43,6 +43,8 @@ enum ResourceTable {
 /// All layout versions, from `layouts.tsv`. Adding a version is a change of that file only.
 public struct LayoutCatalog: Sendable {
     public let layouts: [String: Layout]
+    /// Hash of the table it was read from: part of what a line's verdict depends on (`LineHasher`).
+    public let fingerprint: UInt64
 
     public static let standard: LayoutCatalog = {
         do { return try LayoutCatalog(tsv: ResourceTable.text(named: "layouts")) }
@@ -50,6 +52,9 @@ public struct LayoutCatalog: Sendable {
     }()
 
     public init(tsv: String) throws {
+        var h = FNV()
+        h.text(tsv)
+        fingerprint = h.value
         var fieldsByLayout: [String: [FieldSpec]] = [:]
         var order: [String] = []
         for row in ResourceTable.rows(tsv, file: "layouts.tsv") {

@@ -10,6 +10,9 @@ public struct ParsedLine {
     public let record: RecordView?
     public let findings: [RecordFinding]
     public let isBlank: Bool
+    /// The caller recognised the line as one it already knows to be clean (`feed`'s `recognise`):
+    /// it was not parsed, and has no record and no findings.
+    public var isRepeat = false
 
     /// Quarantined: at least one error. The record is kept with its raw line and every reason.
     public var isQuarantined: Bool { findings.contains { $0.severity == .error } }
@@ -88,8 +91,18 @@ public final class DeliveryReader {
         ranges.deallocate()
     }
 
-    /// Feeds the next chunk; `body` receives every line completed by it.
+    /// Never recognises a line: every line is parsed.
+    public static func parseEveryLine(_ line: UnsafeBufferPointer<UInt8>, _ encoding: TextEncoding) -> Bool { false }
+
     public func feed(_ chunk: UnsafeBufferPointer<UInt8>, _ body: (ParsedLine) -> Void) {
+        feed(chunk, recognise: Self.parseEveryLine, body)
+    }
+
+    /// Feeds the next chunk; `body` receives every line completed by it. A non-blank line for
+    /// which `recognise` (given its bytes without line ending, and the file's encoding) returns
+    /// true is passed on unparsed, as a repeat (`ParsedLine.isRepeat`).
+    public func feed(_ chunk: UnsafeBufferPointer<UInt8>, recognise: (UnsafeBufferPointer<UInt8>, TextEncoding) -> Bool,
+                     _ body: (ParsedLine) -> Void) {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return }
         let n = chunk.count
         var i = 0
@@ -100,7 +113,7 @@ public final class DeliveryReader {
             }
             appendCapped(base, 0, nl)
             let overflow = pendingOverflowNonBlank
-            pending.withUnsafeBufferPointer { process($0.baseAddress!, $0.count, overflowNonBlank: overflow, body) }
+            pending.withUnsafeBufferPointer { process($0.baseAddress!, $0.count, overflowNonBlank: overflow, recognise, body) }
             pending.removeAll(keepingCapacity: true)
             pendingOverflowNonBlank = false
             i = nl + 1
@@ -112,9 +125,9 @@ public final class DeliveryReader {
             }
             let len = nl - i
             if len <= lineCap {
-                process(base + i, len, overflowNonBlank: false, body)
+                process(base + i, len, overflowNonBlank: false, recognise, body)
             } else {
-                process(base + i, lineCap, overflowNonBlank: !allBlank(base, i + lineCap, nl), body)
+                process(base + i, lineCap, overflowNonBlank: !allBlank(base, i + lineCap, nl), recognise, body)
             }
             i = nl + 1
         }
@@ -123,13 +136,18 @@ public final class DeliveryReader {
     /// Ends the file. A last line without a line ending is accepted when it is a complete record;
     /// otherwise the transfer was cut short and the whole file is reported truncated.
     public func finish(_ body: (ParsedLine) -> Void) -> [RecordFinding] {
+        finish(recognise: Self.parseEveryLine, body)
+    }
+
+    public func finish(recognise: (UnsafeBufferPointer<UInt8>, TextEncoding) -> Bool,
+                       _ body: (ParsedLine) -> Void) -> [RecordFinding] {
         guard !pending.isEmpty else { return [] }
         defer { pending.removeAll(); pendingOverflowNonBlank = false }
         let chars = pending.withUnsafeBufferPointer { characterCount($0.baseAddress!, $0.count) }
         let blank = pending.withUnsafeBufferPointer { allBlank($0.baseAddress!, 0, $0.count) }
         if chars >= layout.width || blank {
             let overflow = pendingOverflowNonBlank
-            pending.withUnsafeBufferPointer { process($0.baseAddress!, $0.count, overflowNonBlank: overflow, body) }
+            pending.withUnsafeBufferPointer { process($0.baseAddress!, $0.count, overflowNonBlank: overflow, recognise, body) }
             return []
         }
         return [RecordFinding(
@@ -170,7 +188,8 @@ public final class DeliveryReader {
         return c
     }
 
-    private func process(_ p0: UnsafePointer<UInt8>, _ n0: Int, overflowNonBlank: Bool, _ body: (ParsedLine) -> Void) {
+    private func process(_ p0: UnsafePointer<UInt8>, _ n0: Int, overflowNonBlank: Bool,
+                         _ recognise: (UnsafeBufferPointer<UInt8>, TextEncoding) -> Bool, _ body: (ParsedLine) -> Void) {
         lineNumber += 1
         var p = p0, n = n0
         if n > 0, p[n - 1] == 0x0D { n -= 1 }
@@ -179,6 +198,10 @@ public final class DeliveryReader {
 
         if !overflowNonBlank, allBlank(p, 0, n) {
             emit(ParsedLine(number: lineNumber, bytes: bytes, record: nil, findings: [], isBlank: true), body)
+            return
+        }
+        if !overflowNonBlank, recognise(bytes, encoding) {
+            emit(ParsedLine(number: lineNumber, bytes: bytes, record: nil, findings: [], isBlank: false, isRepeat: true), body)
             return
         }
         // Character → byte positions of the field boundaries. Plain ASCII lines (the most) have one

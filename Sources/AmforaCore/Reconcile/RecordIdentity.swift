@@ -36,6 +36,10 @@ public struct RecordIdentity {
 struct FNV {
     private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
 
+    init() {}
+
+    init(seed: UInt64) { value = seed }
+
     @inline(__always)
     mutating func word(_ w: UInt64) {
         value = (value ^ w) &* 0x0000_0100_0000_01B3
@@ -60,6 +64,11 @@ struct FNV {
             i += 1
         }
         word(tail ^ (UInt64(b.count) << 56))
+    }
+
+    mutating func text(_ s: String) {
+        var s = s
+        s.withUTF8 { $0.isEmpty ? word(0) : bytes($0) }
     }
 
     mutating func add(_ r: RecordView, _ i: Int) {

@@ -37,11 +37,13 @@ public struct ValidationOptions: Sendable {
 /// then reads every line. Pure: the bytes come from `source`, findings and lines go to the caller.
 public enum DeliveryValidator {
     /// `known` names the delivery when the file's own name does not (a file read back from the archive).
+    /// Lines `recognise` accepts are not parsed (see `DeliveryReader.feed`).
     public static func validate(
         fileName: String,
         known: DeliveryName? = nil,
         options: ValidationOptions = ValidationOptions(),
         source: ChunkSource,
+        recognise: (UnsafeBufferPointer<UInt8>, TextEncoding) -> Bool = DeliveryReader.parseEveryLine,
         onFinding: (Finding) -> Void,
         onLine: (ParsedLine) -> Void = { _ in }
     ) throws -> FileSummary {
@@ -86,12 +88,14 @@ public enum DeliveryValidator {
         // The closures are only called while `source` runs; Swift cannot see that by itself.
         let tail: [RecordFinding] = try withoutActuallyEscaping(onFinding) { onFinding in
             try withoutActuallyEscaping(onLine) { onLine in
-                let handle: (ParsedLine) -> Void = { line in
-                    for f in line.findings { onFinding(f.located(file: fileName, line: line.number)) }
-                    onLine(line)
+                try withoutActuallyEscaping(recognise) { recognise in
+                    let handle: (ParsedLine) -> Void = { line in
+                        for f in line.findings { onFinding(f.located(file: fileName, line: line.number)) }
+                        onLine(line)
+                    }
+                    try source { reader.feed($0, recognise: recognise, handle) }
+                    return reader.finish(recognise: recognise, handle)
                 }
-                try source { reader.feed($0, handle) }
-                return reader.finish(handle)
             }
         }
         summary.tally = reader.tally

@@ -1,55 +1,67 @@
 import AmforaCore
 
-/// Content hash → version id of a municipality's current versions, for matching this Friday's
-/// records against last Friday's. Ten million lookups a Friday: an open-addressing table over
-/// the content hash itself (already a hash, so no second hashing), two flat arrays, sized once.
-/// A taken entry stays as a negated version so that probing runs on past it; identical records
-/// (the same content twice) are simply several entries with one key.
+/// A municipality's current versions, for matching this Friday's records against last Friday's:
+/// ten million lookups a Friday. The versions are kept in version order — the order of the
+/// delivery they came from, which the next delivery mostly repeats — with two open-addressing
+/// indexes into them: by content hash (`take`, `match`) and, for versions loaded without a
+/// finding, by the hash of their raw line (`takeRepeat`: a line delivered again byte for byte,
+/// recognised before it is parsed). A repeat is looked for first right after the previous one,
+/// so a delivery in last Friday's order is matched walking the versions forwards.
+/// A taken version stays in both indexes, negated, so that probing runs on past it; identical
+/// records (the same content twice) are simply several versions with one key.
 struct CurrentVersions: Sendable {
-    /// Key and version side by side: one cache line per probe. Version 0: never used;
-    /// > 0: a current version; < 0: a version already matched.
-    private var slots: [(hash: Int64, version: Int64)]
-    private var mask: Int
-    private(set) var count = 0
-    /// Records `match` found a version for: this Friday's unchanged records.
+    private var entries: [VersionEntry] = []
+    private var byHash = SlotIndex(capacity: 0, byLine: false)
+    private var byLine = SlotIndex(capacity: 0, byLine: true)
+    /// Where the next repeat is looked for first: right after the last one.
+    private var cursor = 0
+    /// Records `match` or `takeRepeat` found a version for: this Friday's unchanged records.
     private(set) var matched = 0
+    /// Of those, the lines recognised by `takeRepeat`, unparsed.
+    private(set) var repeats = 0
 
     init(capacity: Int = 0) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
-        slots = Array(repeating: (0, 0), count: size)
-        mask = size - 1
+        entries.reserveCapacity(capacity)
+        byHash = SlotIndex(capacity: capacity, byLine: false)
+        byLine = SlotIndex(capacity: capacity, byLine: true)
     }
 
-    var isEmpty: Bool { count == 0 }
+    var count: Int { entries.count }
+    var isEmpty: Bool { entries.isEmpty }
 
-    @inline(__always)
-    private func slot(_ hash: Int64) -> Int {
-        // Fibonacci hashing: the high bits of the product mix every bit of the key.
-        Int(truncatingIfNeeded: (UInt64(bitPattern: hash) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
-    }
-
-    mutating func add(hash: Int64, version: Int64) {
-        precondition(version > 0)
-        if (count + 1) * 2 > slots.count { grow() }
-        var i = slot(hash)
-        while slots[i].version != 0 { i = (i + 1) & mask }
-        slots[i] = (hash, version)
-        count += 1
+    /// A current version; `line` its raw line's hash when it was loaded without a finding,
+    /// `activity` its measure's identity (0 for aids).
+    mutating func add(hash: Int64, version: Int64, line: Int64? = nil, activity: Int64 = 0) {
+        precondition(version > 0 && line != 0, "versions are positive; line hash 0 means none")
+        let k = entries.count
+        entries.append(VersionEntry(version: version, hash: hash, line: line ?? 0, activity: activity))
+        byHash.insert(hash, at: k, entries)
+        if let line { byLine.insert(line, at: k, entries) }
     }
 
     /// Takes one current version with this content, if any is left.
     mutating func take(_ hash: Int64) -> Int64? {
-        var i = slot(hash)
-        while true {
-            let (h, v) = slots[i]
-            if v == 0 { return nil }
-            if v > 0, h == hash {
-                slots[i].version = -v
-                return v
-            }
-            i = (i + 1) & mask
+        guard let k = byHash.firstCurrent(hash, in: entries) else { return nil }
+        let v = entries[k].version
+        entries[k].version = -v
+        return v
+    }
+
+    /// The version whose clean line this line repeats byte for byte (by `lineHash`), and its
+    /// measure's identity; nil when there is none left (the line is then parsed and matched by
+    /// content). Counted in `matched` and `repeats`.
+    mutating func takeRepeat(lineHash: Int64) -> (version: Int64, activity: Int64)? {
+        var k = cursor
+        if k >= entries.count || entries[k].line != lineHash || entries[k].version < 0 {
+            guard let found = byLine.firstCurrent(lineHash, in: entries) else { return nil }
+            k = found
         }
+        let v = entries[k].version
+        entries[k].version = -v
+        cursor = k + 1
+        matched += 1
+        repeats += 1
+        return (v, entries[k].activity)
     }
 
     /// Last Friday's version this record repeats (counted in `matched`), or else the version
@@ -65,12 +77,80 @@ struct CurrentVersions: Sendable {
 
     /// Versions no record of this Friday matched: gone from the dataset. In id order, so that
     /// closing them walks the table forwards.
-    var remaining: [Int64] { slots.lazy.map(\.version).filter { $0 > 0 }.sorted() }
+    var remaining: [Int64] { entries.lazy.map(\.version).filter { $0 > 0 }.sorted() }
+}
 
-    private mutating func grow() {
-        var bigger = CurrentVersions(capacity: slots.count)
-        for s in slots where s.version > 0 { bigger.add(hash: s.hash, version: s.version) }
-        self = bigger
+private struct VersionEntry: Sendable {
+    /// > 0: current; < 0: matched already.
+    var version: Int64
+    let hash: Int64
+    /// 0: none (`LineHasher` never gives 0).
+    let line: Int64
+    let activity: Int64
+}
+
+/// Open addressing over keys that are hashes already (no second hashing): a slot holds 32 bits
+/// of the key, to pass over most other entries without touching them, and the entry's index + 1.
+private struct SlotIndex: Sendable {
+    private var slots: [UInt64]
+    private var mask: Int
+    private var count = 0
+    /// Which key of an entry this indexes: its line hash, or its content hash.
+    private let byLine: Bool
+
+    init(capacity: Int, byLine: Bool) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = Array(repeating: 0, count: size)
+        mask = size - 1
+        self.byLine = byLine
+    }
+
+    @inline(__always)
+    private func key(_ e: VersionEntry) -> Int64 { byLine ? e.line : e.hash }
+
+    @inline(__always)
+    private func start(_ key: Int64) -> Int {
+        // Fibonacci hashing: the high bits of the product mix every bit of the key.
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+
+    @inline(__always)
+    private func tag(_ key: Int64) -> UInt64 { UInt64(UInt32(truncatingIfNeeded: key)) << 32 }
+
+    mutating func insert(_ key: Int64, at k: Int, _ entries: [VersionEntry]) {
+        if (count + 1) * 2 > slots.count { grow(entries) }
+        var i = start(key)
+        while slots[i] != 0 { i = (i + 1) & mask }
+        slots[i] = tag(key) | UInt64(k + 1)
+        count += 1
+    }
+
+    /// The first current entry with this key in probe order (for one key: the order inserted).
+    @inline(__always)
+    func firstCurrent(_ key: Int64, in entries: [VersionEntry]) -> Int? {
+        let t = tag(key)
+        var i = start(key)
+        while true {
+            let s = slots[i]
+            if s == 0 { return nil }
+            if s & 0xFFFF_FFFF_0000_0000 == t {
+                let k = Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
+                if self.key(entries[k]) == key, entries[k].version > 0 { return k }
+            }
+            i = (i + 1) & mask
+        }
+    }
+
+    private mutating func grow(_ entries: [VersionEntry]) {
+        let old = slots
+        slots = Array(repeating: 0, count: old.count * 2)
+        mask = slots.count - 1
+        count = 0
+        for s in old where s != 0 {
+            let k = Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
+            insert(key(entries[k]), at: k, entries)
+        }
     }
 }
 

@@ -82,6 +82,7 @@ public final class DeliveryLoader {
         let layout = options.layouts.layout(for: name.kind)
         let sink = try RowSink(db: db, table: Self.table(name), layout: layout, name: name, file: DeliveryValidator.baseName(path))
         let reading = HashedReading(path: path, options: options)
+        let hashers = LineHashers(options: options, layout: layout, name: name)
         return try db.transaction {
             var outcome = LoadOutcome(summary: FileSummary(file: path), sha256: "", bytes: 0)
             outcome.affectedPersons = try sink.undoEarlierLoad()
@@ -99,7 +100,8 @@ public final class DeliveryLoader {
                         return
                     }
                     let version = current.match(record) { hash in
-                        insert(record, hash: hash, line: line.number, sink, comparing: comparing, &outcome)
+                        insert(record, hash: hash, lineHash: hashers.storedHash(line, record), line: line.number, sink,
+                               comparing: comparing, &outcome)
                     }
                     if let id = sink.activityID(record) { identities.add(id, version: version) }
                 })
@@ -130,7 +132,9 @@ public final class DeliveryLoader {
             p.quarantined.forEach { sink.quarantine(line: $0, bytes: $1) }
             var written: [Int64] = []
             written.reserveCapacity(p.added.count)
-            p.added.forEach { record, line, hash in written.append(sink.insert(record, hash: hash, line: line)) }
+            p.added.forEach { record, line, hash, lineHash in
+                written.append(sink.insert(record, hash: hash, lineHash: lineHash, line: line))
+            }
             try sink.check()
             outcome.inserted = written.count
             outcome.addedVersions = written
@@ -151,9 +155,9 @@ public final class DeliveryLoader {
     static func table(_ name: DeliveryName) -> String { name.kind == .amfora ? "activity" : "aid" }
 
     /// A new version: written, and remembered for the write-down and the reconciliation.
-    private func insert(_ record: RecordView, hash: Int64, line: Int, _ sink: RowSink, comparing: Bool,
+    private func insert(_ record: RecordView, hash: Int64, lineHash: Int64?, line: Int, _ sink: RowSink, comparing: Bool,
                         _ outcome: inout LoadOutcome) -> Int64 {
-        let version = sink.insert(record, hash: hash, line: line)
+        let version = sink.insert(record, hash: hash, lineHash: lineHash, line: line)
         outcome.addedVersions.append(version)
         // Only when there is a last Friday to compare with, and not without bound: a first
         // dataset or a wholesale change is read back from the warehouse instead.

@@ -13,6 +13,8 @@ public struct PreparedDelivery: Sendable {
     var sha256 = ""
     var bytes = 0
     var unchanged = 0
+    /// Of the unchanged, the lines recognised byte for byte and not parsed (`LineHasher`).
+    var repeats = 0
     /// Records no current version matched: this Friday's new versions.
     var added: RecordStore
     var quarantined = LineStore()
@@ -69,6 +71,7 @@ public struct PreparedDelivery: Sendable {
         let layout = options.layouts.layout(for: name.kind)
         let identity = table == "activity" ? RecordIdentity(layout: layout) : nil
         let reading = HashedReading(path: path, options: options)
+        let hashers = LineHashers(options: options, layout: layout, name: name)
         var p = PreparedDelivery(name: name, path: path, summary: FileSummary(file: path),
                                  added: RecordStore(layout: layout), basis: basis)
         var identities = IdentityTracker()
@@ -77,20 +80,25 @@ public struct PreparedDelivery: Sendable {
         var overBudget = false
         p.summary = try DeliveryValidator.validate(
             fileName: path, known: name, options: options, source: reading.source,
+            recognise: { bytes, encoding in
+                guard let (version, activity) = current.takeRepeat(lineHash: hashers[encoding].hash(bytes)) else { return false }
+                if identity != nil { identities.add(activity, version: version) }
+                return true
+            },
             onFinding: { f in
                 guard !overBudget else { return }
                 p.findings.append(f)
                 footprint += 256 + f.message.utf8.count
             },
             onLine: { line in
-                guard !line.isBlank, !overBudget else { return }
+                guard !line.isBlank, !line.isRepeat, !overBudget else { return }
                 guard let record = line.record, !line.isQuarantined else {
                     p.quarantined.append(line: line.number, bytes: line.bytes)
                     footprint += line.bytes.count + 16
                     return
                 }
                 let version = current.match(record) { hash in
-                    p.added.append(record, line: line.number, hash: hash)
+                    p.added.append(record, line: line.number, hash: hash, lineHash: hashers.storedHash(line, record))
                     return placeholder(p.added.count - 1)
                 }
                 if let identity {
@@ -103,6 +111,7 @@ public struct PreparedDelivery: Sendable {
         (p.sha256, p.bytes) = reading.digest()
         p.duplicateIdentities = identities.duplicates()
         p.unchanged = current.matched
+        p.repeats = current.repeats
         p.gone = current.remaining
         return p
     }

@@ -38,7 +38,7 @@ final class RowSink {
         delivery = "batch_date = \(batch) AND komnr = \(name.komnr) AND kind = '\(name.kind.rawValue)'"
         insertChange = try db.prepare("INSERT INTO load_change (batch_date, komnr, kind, version_id, change) VALUES (\(batch), \(name.komnr), '\(name.kind.rawValue)', ?, ?)")
         let columns = layout.fields.map { Self.column($0.name) }
-        var extra = ["content_hash", "first_batch", "source_file", "line_no"]
+        var extra = ["content_hash", "line_hash", "first_batch", "source_file", "line_no"]
         if table == "activity" { extra.append("activity_id") } else { extra += ["kind", "aid_type"] }
         let all = columns + extra
         insertRow = try db.prepare("INSERT INTO \(table) (\(all.joined(separator: ", "))) VALUES (\(all.map { _ in "?" }.joined(separator: ", ")))")
@@ -92,7 +92,7 @@ final class RowSink {
         return persons
     }
 
-    /// The municipality's current dataset: content hash → version id.
+    /// The municipality's current dataset: each version's content hash, line hash and identity.
     func currentVersions() throws -> CurrentVersions {
         try Self.currentVersions(db, table: table, name: name)
     }
@@ -105,9 +105,14 @@ final class RowSink {
         let (scope, values) = table == "aid" ? ("komnr = ? AND kind = ?", key) : ("komnr = ?", [key[0]])
         let n = try db.scalar("SELECT count(*) FROM \(table) WHERE \(scope) AND closed_in IS NULL", values) ?? 0
         var out = CurrentVersions(capacity: Int(n))
-        let s = try db.prepare("SELECT version_id, content_hash FROM \(table) WHERE \(scope) AND closed_in IS NULL")
+        let identity = table == "activity" ? ", activity_id" : ""
+        let s = try db.prepare("SELECT version_id, content_hash, line_hash\(identity) FROM \(table) WHERE \(scope) AND closed_in IS NULL")
         try s.bind(values)
-        while try s.step() { out.add(hash: s.int(1), version: s.int(0)) }
+        let hasIdentity = !identity.isEmpty
+        while try s.step() {
+            let line = s.int(2)  // NULL reads as 0: none
+            out.add(hash: s.int(1), version: s.int(0), line: line == 0 ? nil : line, activity: hasIdentity ? s.int(3) : 0)
+        }
         return out
     }
 
@@ -155,7 +160,8 @@ final class RowSink {
 
     /// Inserts a new version and returns its id.
     @discardableResult
-    func insert(_ r: RecordView, hash: Int64, line: Int) -> Int64 {
+    /// A new version; `lineHash` only for a line loaded without a finding (`LineHashers.storedHash`).
+    func insert(_ r: RecordView, hash: Int64, lineHash: Int64?, line: Int) -> Int64 {
         let s = insertRow
         var col: Int32 = 1
         for i in layout.fields.indices {
@@ -174,6 +180,8 @@ final class RowSink {
             col += 1
         }
         s.bind(Int(hash), at: col); col += 1
+        if let lineHash { s.bind(Int(lineHash), at: col) } else { s.bindNull(at: col) }
+        col += 1
         s.bind(batch, at: col); col += 1
         s.bind(file, at: col); col += 1
         s.bind(line, at: col); col += 1

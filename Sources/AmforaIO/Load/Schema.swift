@@ -15,11 +15,12 @@ enum Schema {
     ]
 
     /// Covers "the municipality's current versions and their hashes" without touching the table:
-    /// the weekly comparison reads it for every record. Only current versions, in version order,
-    /// so that a week's new versions are appended at the end of the municipality's range rather
-    /// than scattered over it (by hash, each would dirty a page of its own).
+    /// the weekly comparison reads it for every record (`RowSink.currentVersions`). Only current
+    /// versions, in version order, so that a week's new versions are appended at the end of the
+    /// municipality's range rather than scattered over it (by hash, each would dirty a page of its own).
     static func currentIndex(_ table: String, _ scope: String) -> String {
-        "CREATE INDEX IF NOT EXISTS \(table)_current ON \(table) (\(scope), version_id, content_hash) WHERE closed_in IS NULL"
+        let identity = table == "activity" ? ", activity_id" : ""
+        return "CREATE INDEX IF NOT EXISTS \(table)_current ON \(table) (\(scope), version_id, content_hash, line_hash\(identity)) WHERE closed_in IS NULL"
     }
 
     static let migrations: [String] = [
@@ -265,6 +266,16 @@ enum Schema {
         """,
         // 3: the current-version indexes only hold current versions, in version order (see `currentIndex`).
         """
+        DROP INDEX IF EXISTS activity_current;
+        CREATE INDEX activity_current ON activity (komnr, version_id, content_hash) WHERE closed_in IS NULL;
+        DROP INDEX IF EXISTS aid_current;
+        CREATE INDEX aid_current ON aid (komnr, kind, version_id, content_hash) WHERE closed_in IS NULL;
+        """,
+        // 4: a version loaded without a finding keeps the hash of its raw line (`LineHasher`), so
+        // that next Friday the same line is recognised without being parsed again.
+        """
+        ALTER TABLE activity ADD COLUMN line_hash INTEGER;
+        ALTER TABLE aid ADD COLUMN line_hash INTEGER;
         DROP INDEX IF EXISTS activity_current;
         \(currentIndex("activity", "komnr"));
         DROP INDEX IF EXISTS aid_current;

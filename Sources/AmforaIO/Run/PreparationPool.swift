@@ -18,7 +18,9 @@ final class PreparationPool: @unchecked Sendable {
     private let window: Int
     private let condition = NSCondition()
     // Guarded by `condition`:
-    private var started = 0
+    /// Jobs started from the largest end (`front`) and from the smallest (`back`, exclusive).
+    private var front = 0
+    private var back: Int
     private var taken = 0
     private var stopped = false
     private var results: [Int: Result<PreparedDelivery?, any Error>] = [:]
@@ -27,27 +29,19 @@ final class PreparationPool: @unchecked Sendable {
         self.jobs = jobs
         self.warehouse = warehouse
         self.window = max(window, workers)
-        for _ in 0..<min(workers, jobs.count) {
-            let thread = Thread { [self] in work() }
+        back = jobs.count
+        for w in 0..<min(workers, jobs.count) {
+            let thread = Thread { [self] in work(largestFirst: w == 0) }
             thread.stackSize = 8 << 20
             thread.start()
         }
     }
 
-    /// The order to start jobs in: largest, smallest, second largest, second smallest, … The
-    /// large ones start early, so none is left running alone at the end; the small ones in
-    /// between give the writer work from the first moment instead of waiting for a large one.
+    /// Jobs largest first. The first worker starts at the largest end, the others at the
+    /// smallest: the large ones start early, so none is left running alone at the end, and the
+    /// small ones give the writer work from the first moment instead of waiting for a large one.
     static func schedule(_ jobs: [Job]) -> [Job] {
-        let bySize = jobs.sorted { $0.bytes > $1.bytes }
-        var out: [Job] = []
-        out.reserveCapacity(jobs.count)
-        var (i, j) = (0, bySize.count - 1)
-        while i <= j {
-            out.append(bySize[i])
-            if i < j { out.append(bySize[j]) }
-            (i, j) = (i + 1, j - 1)
-        }
-        return out
+        jobs.sorted { $0.bytes > $1.bytes }
     }
 
     /// Worker threads for this machine: every core, since the writer mostly waits for them.
@@ -75,10 +69,20 @@ final class PreparationPool: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func work() {
+    /// Workers run at a lower priority than the writer: its single thread is the load's
+    /// critical path, and when the cores are busy it should not wait for a worker that is
+    /// merely working ahead. (Linux keeps a nice value per thread; elsewhere this is a no-op.)
+    private static func yieldToTheWriter() {
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        #endif
+    }
+
+    private func work(largestFirst: Bool) {
+        Self.yieldToTheWriter()
         // A connection belongs to the thread that opened it (SQLite's NOMUTEX).
         let reader = Result { try Database(path: warehouse, readOnly: true) }
-        while let k = claim() {
+        while let k = claim(largestFirst: largestFirst) {
             let job = jobs[k]
             let result = Result {
                 try PreparedDelivery.prepare(path: job.entry.path, name: job.entry.name, options: job.options,
@@ -92,12 +96,18 @@ final class PreparationPool: @unchecked Sendable {
     }
 
     /// The next job to start, once the writer is close enough behind; nil when all are started.
-    private func claim() -> Int? {
+    private func claim(largestFirst: Bool) -> Int? {
         condition.lock()
         defer { condition.unlock() }
-        while !stopped, started < jobs.count, started >= taken + window { condition.wait() }
-        guard !stopped, started < jobs.count else { return nil }
-        started += 1
-        return started - 1
+        while !stopped, front < back, started >= taken + window { condition.wait() }
+        guard !stopped, front < back else { return nil }
+        if largestFirst {
+            front += 1
+            return front - 1
+        }
+        back -= 1
+        return back
     }
+
+    private var started: Int { front + jobs.count - back }
 }
