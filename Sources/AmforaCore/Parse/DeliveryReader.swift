@@ -94,14 +94,11 @@ public final class DeliveryReader {
     /// Never recognises a line: every line is parsed.
     public static func parseEveryLine(_ line: UnsafeBufferPointer<UInt8>, _ encoding: TextEncoding) -> Bool { false }
 
-    public func feed(_ chunk: UnsafeBufferPointer<UInt8>, _ body: (ParsedLine) -> Void) {
-        feed(chunk, recognise: Self.parseEveryLine, body)
-    }
-
     /// Feeds the next chunk; `body` receives every line completed by it. A non-blank line for
     /// which `recognise` (given its bytes without line ending, and the file's encoding) returns
     /// true is passed on unparsed, as a repeat (`ParsedLine.isRepeat`).
-    public func feed(_ chunk: UnsafeBufferPointer<UInt8>, recognise: (UnsafeBufferPointer<UInt8>, TextEncoding) -> Bool,
+    public func feed(_ chunk: UnsafeBufferPointer<UInt8>,
+                     recognise: (UnsafeBufferPointer<UInt8>, TextEncoding) -> Bool = parseEveryLine,
                      _ body: (ParsedLine) -> Void) {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return }
         let n = chunk.count
@@ -135,11 +132,7 @@ public final class DeliveryReader {
 
     /// Ends the file. A last line without a line ending is accepted when it is a complete record;
     /// otherwise the transfer was cut short and the whole file is reported truncated.
-    public func finish(_ body: (ParsedLine) -> Void) -> [RecordFinding] {
-        finish(recognise: Self.parseEveryLine, body)
-    }
-
-    public func finish(recognise: (UnsafeBufferPointer<UInt8>, TextEncoding) -> Bool,
+    public func finish(recognise: (UnsafeBufferPointer<UInt8>, TextEncoding) -> Bool = parseEveryLine,
                        _ body: (ParsedLine) -> Void) -> [RecordFinding] {
         guard !pending.isEmpty else { return [] }
         defer { pending.removeAll(); pendingOverflowNonBlank = false }

@@ -11,8 +11,8 @@ import AmforaCore
 /// records (the same content twice) are simply several versions with one key.
 struct CurrentVersions: Sendable {
     private var entries: [VersionEntry] = []
-    private var byHash = SlotIndex(capacity: 0, byLine: false)
-    private var byLine = SlotIndex(capacity: 0, byLine: true)
+    private var byHash: SlotIndex
+    private var byLine: SlotIndex
     /// Where the next repeat is looked for first: right after the last one.
     private var cursor = 0
     /// Records `match` or `takeRepeat` found a version for: this Friday's unchanged records.

@@ -44,7 +44,7 @@ final class PreparationPool: @unchecked Sendable {
         jobs.sorted { $0.bytes > $1.bytes }
     }
 
-    /// Worker threads for this machine: every core, since the writer mostly waits for them.
+    /// Worker threads for this machine: every core; they yield to the writer when it has work.
     static var defaultWorkers: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     /// A finished job (whichever finishes first: a large delivery does not hold up the small
