@@ -36,11 +36,12 @@ import Testing
 
     /// Repeats (by line hash) and matches by content, interleaved at random, against a model:
     /// each version is taken at most once, by either key, with its identity; what neither took
-    /// is left. Lines repeat and versions share content, as identical records do.
+    /// is left. Lines repeat and versions share content, as identical records do. With the index
+    /// by line built at the first line not found near the cursor, a repeat is found wherever it is.
     @Test func repeatsAndContentMatchesTakeEachVersionOnce() {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<30 {
-            var table = CurrentVersions()
+            var table = CurrentVersions(lineIndexAfter: 1)
             let contents = (0..<Int.random(in: 1...50, using: &rng)).map { _ in Int64.random(in: .min ... .max, using: &rng) }
             let lines = (0..<Int.random(in: 1...80, using: &rng)).map { _ in Int64.random(in: 1 ... .max, using: &rng) }
             var contentOfLine: [Int64: Int64] = [:]
@@ -83,18 +84,45 @@ import Testing
         }
     }
 
-    /// A delivery in last Friday's order: each line is the version after the previous one.
+    /// A delivery in last Friday's order: each line is found at or just after the version after
+    /// the previous one, also past removed versions.
     @Test func aDeliveryInLastFridaysOrderIsMatchedInOrder() {
         var table = CurrentVersions(capacity: 4)
         for v in Int64(1)...1000 { table.add(hash: v &* 7919, version: v, line: v == 500 ? 499 : v, activity: v) }
         var got: [Int64] = []
-        for line in Int64(1)...1000 where line != 500 {
+        // Versions 200–202 are removed; last Friday's file had line 499 twice, this one has the
+        // second copy at the end.
+        for line in Int64(1)...1000 where line != 500 && !(200...202).contains(line) {
             if let (v, _) = table.takeRepeat(lineHash: line) { got.append(v) }
         }
-        // Line 499 twice in last Friday's file: both versions are taken by the two lines 499.
-        #expect(table.takeRepeat(lineHash: 499)?.version == 500)
-        #expect(got == Array(1...499) + Array(501...1000))
-        #expect(table.takeRepeat(lineHash: 499) == nil && table.remaining.isEmpty)
+        #expect(got == Array(1...199) + Array(203...499) + Array(501...1000))
+        #expect(table.repeats == got.count && table.matched == got.count)
+        // Far from the cursor, and one such line is too few to build an index by line: the line
+        // is parsed and matched by content instead.
+        #expect(table.takeRepeat(lineHash: 499) == nil)
+        #expect(table.take(500 &* 7919) == 500)
+        #expect(table.remaining == [200, 201, 202])
+    }
+
+    /// A delivery in another order: an eighth of the lines (here 500 of 4000) are not found
+    /// near the cursor and are matched by content; then the index by line is built and every
+    /// other line is recognised wherever it is.
+    @Test func aDeliveryInAnotherOrderBuildsTheIndexByLine() {
+        var table = CurrentVersions()
+        let n: Int64 = 4000
+        for v in 1...n { table.add(hash: v &* 7919, version: v, line: v, activity: v) }
+        var repeats = 0, byContent = 0
+        for line in (1...n).shuffled() {
+            if let (v, _) = table.takeRepeat(lineHash: line) {
+                #expect(v == line)
+                repeats += 1
+            } else {
+                #expect(table.take(line &* 7919) == line)
+                byContent += 1
+            }
+        }
+        #expect(byContent == 499, "the 500th line not found near the cursor builds the index and is found by it")
+        #expect(repeats + byContent == Int(n) && table.remaining.isEmpty)
     }
 
     @Test func anEmptyTableHasNothing() {

@@ -62,7 +62,7 @@ import Testing
     func dump(_ w: Warehouse) throws -> [String] {
         var out: [String] = []
         for sql in ["SELECT * FROM activity ORDER BY version_id",
-                    "SELECT * FROM load_change ORDER BY version_id, change",
+                    "SELECT * FROM load_change_set ORDER BY batch_date, komnr, kind, change",
                     "SELECT * FROM reject ORDER BY line_no, rule, field",
                     "SELECT batch_date, komnr, kind, file, line_no, hex(raw) FROM quarantine ORDER BY line_no",
                     "SELECT batch_date, komnr, kind, status, file, sha256, bytes, encoding, lines, records, rejected, warnings, blank_lines, message FROM delivery ORDER BY batch_date"] {

@@ -75,20 +75,12 @@ import Testing
     @Test func migrationFourKeepsTheDataAndAddsTheLineHash() throws {
         let dir = TemporaryDirectory()
         let path = dir.file("old.sqlite")
-        do {
-            let db = try Database(path: path)
-            try db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-            for (i, sql) in Schema.migrations.prefix(3).enumerated() {
-                try db.execute(sql)
-                try db.execute("INSERT INTO schema_version (version) VALUES (\(i + 1))")
-            }
-            try db.execute("""
-                INSERT INTO activity (version_id, activity_id, content_hash, cprnr, komnr, first_batch, source_file, line_no)
-                VALUES (1, 2, 3, 101901234, 101, 20000, 'AMFORA_101_20241101.txt', 1)
-                """)
-        }
+        try oldWarehouse(at: path, version: 3, rows: """
+            INSERT INTO activity (version_id, activity_id, content_hash, cprnr, komnr, first_batch, source_file, line_no)
+            VALUES (1, 2, 3, 101901234, 101, 20000, 'AMFORA_101_20241101.txt', 1)
+            """)
         let w = try Warehouse(path: path)
-        #expect(try w.db.scalar("SELECT max(version) FROM schema_version") == 4)
+        #expect(try w.db.scalar("SELECT max(version) FROM schema_version") == Int64(Warehouse.schemaVersion))
         #expect(try w.db.scalar("SELECT count(*) FROM activity WHERE version_id = 1 AND line_hash IS NULL") == 1)
         let index = try w.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'activity_current'")
         #expect(try index.step())

@@ -18,6 +18,8 @@ final class Checkpointer: @unchecked Sendable {
     private var logFrames: Int32 = 0
     private var copiedFrames: Int32 = 0
     private var round = 0
+    /// The writer waits for the copying: no pause between rounds.
+    private var waiting = false
     private let limit: Int32
 
     /// The writer's connection should have automatic checkpoints off meanwhile (`Database.automaticCheckpoints`).
@@ -45,7 +47,12 @@ final class Checkpointer: @unchecked Sendable {
         guard logFrames > limit else { return }
         // Two rounds: the first may have started before the writer's last commit.
         let target = round + 2
-        while !finished, round < target || copiedFrames < logFrames { condition.wait() }
+        while !finished, round < target || copiedFrames < logFrames {
+            waiting = true
+            condition.broadcast()
+            condition.wait()
+        }
+        waiting = false
     }
 
     /// Stops after one last checkpoint, and waits for it.
@@ -69,7 +76,7 @@ final class Checkpointer: @unchecked Sendable {
     private func waitOrStop(_ seconds: Double) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        if !stopped { _ = condition.wait(until: Date(timeIntervalSinceNow: seconds)) }
+        if !stopped, !waiting { _ = condition.wait(until: Date(timeIntervalSinceNow: seconds)) }
         return stopped
     }
 }

@@ -2,28 +2,41 @@ import AmforaCore
 
 /// A municipality's current versions, for matching this Friday's records against last Friday's:
 /// ten million lookups a Friday. The versions are kept in version order — the order of the
-/// delivery they came from, which the next delivery mostly repeats — with two open-addressing
-/// indexes into them: by content hash (`take`, `match`) and, for versions loaded without a
-/// finding, by the hash of their raw line (`takeRepeat`: a line delivered again byte for byte,
-/// recognised before it is parsed). A repeat is looked for first right after the previous one,
-/// so a delivery in last Friday's order is matched walking the versions forwards.
-/// A taken version stays in both indexes, negated, so that probing runs on past it; identical
+/// delivery they came from, which the next delivery mostly repeats — with an open-addressing
+/// index by content hash (`take`, `match`).
+///
+/// A line delivered again byte for byte is recognised before it is parsed (`takeRepeat`) by the
+/// hash of its raw line, kept for versions loaded without a finding. It is looked for right after
+/// the previous match, a few versions on (past removed ones), so a delivery in last Friday's
+/// order is matched walking the versions forwards. A line not found there is parsed and matched
+/// by content, which also finds it wherever it moved to. Only when that happens often — a
+/// delivery in another order — is an index by line hash built, so that the rest is recognised
+/// wherever it is; a delivery in its usual order never pays for that index.
+///
+/// A taken version stays in the indexes, negated, so that probing runs on past it; identical
 /// records (the same content twice) are simply several versions with one key.
 struct CurrentVersions: Sendable {
     private var entries: [VersionEntry] = []
     private var byHash: SlotIndex
-    private var byLine: SlotIndex
-    /// Where the next repeat is looked for first: right after the last one.
+    /// Built on the `lineIndexAfter`-th line not found near the cursor.
+    private var byLine: SlotIndex?
+    /// Where the next line is looked for first: right after the last match.
     private var cursor = 0
+    /// How far past the cursor a line is looked for: removed versions are skipped over.
+    private static let lookahead = 4
+    private var missed = 0
+    private let lineIndexAfter: Int?
     /// Records `match` or `takeRepeat` found a version for: this Friday's unchanged records.
     private(set) var matched = 0
     /// Of those, the lines recognised by `takeRepeat`, unparsed.
     private(set) var repeats = 0
 
-    init(capacity: Int = 0) {
+    /// `lineIndexAfter`: lines not found near the cursor before the index by line hash is built;
+    /// by default an eighth of the versions (at least 256).
+    init(capacity: Int = 0, lineIndexAfter: Int? = nil) {
         entries.reserveCapacity(capacity)
         byHash = SlotIndex(capacity: capacity, byLine: false)
-        byLine = SlotIndex(capacity: capacity, byLine: true)
+        self.lineIndexAfter = lineIndexAfter
     }
 
     var count: Int { entries.count }
@@ -36,7 +49,7 @@ struct CurrentVersions: Sendable {
         let k = entries.count
         entries.append(VersionEntry(version: version, hash: hash, line: line ?? 0, activity: activity))
         byHash.insert(hash, at: k, entries)
-        if let line { byLine.insert(line, at: k, entries) }
+        if let line { byLine?.insert(line, at: k, entries) }
     }
 
     /// Takes one current version with this content, if any is left.
@@ -44,24 +57,43 @@ struct CurrentVersions: Sendable {
         guard let k = byHash.firstCurrent(hash, in: entries) else { return nil }
         let v = entries[k].version
         entries[k].version = -v
+        cursor = k + 1
         return v
     }
 
     /// The version whose clean line this line repeats byte for byte (by `lineHash`), and its
-    /// measure's identity; nil when there is none left (the line is then parsed and matched by
-    /// content). Counted in `matched` and `repeats`.
+    /// measure's identity; nil when none is found (the line is then parsed and matched by
+    /// content, which finds any version it repeats). Counted in `matched` and `repeats`.
     mutating func takeRepeat(lineHash: Int64) -> (version: Int64, activity: Int64)? {
-        var k = cursor
-        if k >= entries.count || entries[k].line != lineHash || entries[k].version < 0 {
-            guard let found = byLine.firstCurrent(lineHash, in: entries) else { return nil }
-            k = found
-        }
+        guard let k = nearCursor(lineHash) ?? indexedLine(lineHash) else { return nil }
         let v = entries[k].version
         entries[k].version = -v
         cursor = k + 1
         matched += 1
         repeats += 1
         return (v, entries[k].activity)
+    }
+
+    @inline(__always)
+    private func nearCursor(_ lineHash: Int64) -> Int? {
+        var k = cursor
+        let end = min(cursor + Self.lookahead, entries.count)
+        while k < end {
+            if entries[k].line == lineHash, entries[k].version > 0 { return k }
+            k += 1
+        }
+        return nil
+    }
+
+    private mutating func indexedLine(_ lineHash: Int64) -> Int? {
+        if byLine == nil {
+            missed += 1
+            guard missed >= lineIndexAfter ?? max(256, entries.count / 8) else { return nil }
+            var index = SlotIndex(capacity: entries.count, byLine: true)
+            for k in entries.indices where entries[k].line != 0 { index.insert(entries[k].line, at: k, entries) }
+            byLine = index
+        }
+        return byLine?.firstCurrent(lineHash, in: entries)
     }
 
     /// Last Friday's version this record repeats (counted in `matched`), or else the version

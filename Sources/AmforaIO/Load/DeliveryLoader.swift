@@ -184,6 +184,7 @@ public final class DeliveryLoader {
         outcome.goneVersions = gone
         outcome.removed = gone.count
         outcome.affectedPersons.formUnion(try sink.close(gone))
+        try sink.recordChanges(added: outcome.addedVersions, gone: gone)
         try sink.recordDelivery(outcome, startedAt: startedAt)
     }
 }

@@ -18,11 +18,10 @@ final class RowSink {
     private let cprIndex: Int?
     /// The table's key columns for this delivery: Komnr, and for aids also the kind.
     private let scope: String
-    /// This delivery's rows in the bookkeeping tables (reject, quarantine, load_change).
+    /// This delivery's rows in the bookkeeping tables (reject, quarantine, load_change_set).
     private let delivery: String
-    private let insertChange: Statement
     /// Off for a municipality's first dataset: undoing it needs no list (every version of the
-    /// batch goes), and ten million bookkeeping rows would cost the first load dearly.
+    /// batch goes), and a list of ten million versions would cost the first load dearly.
     var recordsChanges = true
 
     init(db: Database, table: String, layout: Layout, name: DeliveryName, file: String) throws {
@@ -36,7 +35,6 @@ final class RowSink {
         cprIndex = layout.index(of: "CPRnr")
         scope = table == "aid" ? "komnr = \(name.komnr) AND kind = '\(name.kind.rawValue)'" : "komnr = \(name.komnr)"
         delivery = "batch_date = \(batch) AND komnr = \(name.komnr) AND kind = '\(name.kind.rawValue)'"
-        insertChange = try db.prepare("INSERT INTO load_change (batch_date, komnr, kind, version_id, change) VALUES (\(batch), \(name.komnr), '\(name.kind.rawValue)', ?, ?)")
         let columns = layout.fields.map { Self.column($0.name) }
         var extra = ["content_hash", "line_hash", "first_batch", "source_file", "line_no"]
         if table == "activity" { extra.append("activity_id") } else { extra += ["kind", "aid_type"] }
@@ -66,7 +64,7 @@ final class RowSink {
         let loadedThisBatch = try db.scalar("SELECT count(*) FROM delivery WHERE batch_date = ? AND komnr = ? AND kind = ? AND status = 'loaded'",
                                             [.int(Int64(batch)), .int(Int64(name.komnr)), .text(name.kind.rawValue)]) ?? 0
         guard loadedThisBatch > 0 else { return [] }
-        let recorded = try db.scalar("SELECT count(*) FROM load_change WHERE \(delivery)") ?? 0
+        let recorded = try db.scalar("SELECT count(*) FROM load_change_set WHERE \(delivery)") ?? 0
         if recorded == 0 {
             // A first dataset: every current version first seen in this batch is the load's.
             let added = "SELECT version_id FROM \(table) WHERE \(scope) AND closed_in IS NULL AND first_batch = \(batch)"
@@ -79,15 +77,16 @@ final class RowSink {
             try db.execute("DELETE FROM reject WHERE \(delivery); DELETE FROM quarantine WHERE \(delivery)")
             return persons
         }
-        let changes = "SELECT version_id FROM load_change WHERE \(delivery) AND change = "
+        let changed = "SELECT value FROM load_change_set, json_each(version_ids) WHERE \(delivery)"
+        let changes = "\(changed) AND change = "
         if table == "activity" {
-            let s = try db.prepare("SELECT a.cprnr FROM load_change c JOIN activity a ON a.version_id = c.version_id WHERE c.\(delivery.replacingOccurrences(of: " AND ", with: " AND c."))")
+            let s = try db.prepare("SELECT cprnr FROM activity WHERE version_id IN (\(changed))")
             while try s.step() { persons.insert(Int(s.int(0))) }
             try db.execute("DELETE FROM writedown WHERE version_id IN (\(changes)'added'); DELETE FROM writedown_segment WHERE version_id IN (\(changes)'added')")
         }
         try db.execute("DELETE FROM \(table) WHERE version_id IN (\(changes)'added')")
         try db.execute("UPDATE \(table) SET closed_in = NULL, last_batch = NULL WHERE version_id IN (\(changes)'gone')")
-        try db.execute("DELETE FROM load_change WHERE \(delivery)")
+        try db.execute("DELETE FROM load_change_set WHERE \(delivery)")
         try db.execute("DELETE FROM reject WHERE \(delivery); DELETE FROM quarantine WHERE \(delivery)")
         return persons
     }
@@ -100,11 +99,14 @@ final class RowSink {
     /// The same through any connection: a reader on another thread sees the last committed dataset.
     static func currentVersions(_ db: Database, table: String, name: DeliveryName) throws -> CurrentVersions {
         let key: [SQLValue] = [.int(Int64(name.komnr)), .text(name.kind.rawValue)]
-        let loadedBefore = try db.scalar("SELECT count(*) FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded'", key) ?? 0
-        guard loadedBefore > 0 else { return CurrentVersions() }
+        // The dataset in force is the last loaded delivery's records less its quarantined lines:
+        // the size to expect, without counting ten million index entries first.
+        guard let expected = try db.scalar("""
+            SELECT coalesce(records - rejected, 0) FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded'
+            ORDER BY batch_date DESC LIMIT 1
+            """, key) else { return CurrentVersions() }
         let (scope, values) = table == "aid" ? ("komnr = ? AND kind = ?", key) : ("komnr = ?", [key[0]])
-        let n = try db.scalar("SELECT count(*) FROM \(table) WHERE \(scope) AND closed_in IS NULL", values) ?? 0
-        var out = CurrentVersions(capacity: Int(n))
+        var out = CurrentVersions(capacity: Int(max(expected, 0)))
         let identity = table == "activity" ? ", activity_id" : ""
         let s = try db.prepare("SELECT version_id, content_hash, line_hash\(identity) FROM \(table) WHERE \(scope) AND closed_in IS NULL")
         try s.bind(values)
@@ -192,13 +194,7 @@ final class RowSink {
             s.bind(name.kind.aidType ?? 0, at: col)
         }
         run(s)
-        let id = db.lastInsertRowID
-        if recordsChanges {
-            insertChange.bind(Int(id), at: 1)
-            insertChange.bind("added", at: 2)
-            run(insertChange)
-        }
-        return id
+        return db.lastInsertRowID
     }
 
     func quarantine(line: Int, bytes: UnsafeBufferPointer<UInt8>) {
@@ -238,9 +234,6 @@ final class RowSink {
         let s = try db.prepare("UPDATE \(table) SET closed_in = ?, last_batch = ? WHERE version_id = ?\(returning)")
         var persons: Set<Int> = []
         for v in versions {
-            insertChange.bind(Int(v), at: 1)
-            insertChange.bind("gone", at: 2)
-            try insertChange.run()
             s.bind(batch, at: 1)
             s.bind(Int(previous), at: 2)
             s.bind(Int(v), at: 3)
@@ -248,6 +241,19 @@ final class RowSink {
             s.reset()
         }
         return persons
+    }
+
+    /// What this load changed, so that a rerun can undo exactly that: the versions it added and
+    /// the versions it closed, each as one JSON array of ids (one row for a delivery's hundred
+    /// thousand changes, where a row each cost the weekly load seconds).
+    func recordChanges(added: [Int64], gone: [Int64]) throws {
+        guard recordsChanges else { return }
+        let s = try db.prepare("INSERT INTO load_change_set (batch_date, komnr, kind, change, version_ids) VALUES (?, ?, ?, ?, ?)")
+        for (change, ids) in [("added", added), ("gone", gone)] {
+            try s.bind([.int(Int64(batch)), .int(Int64(name.komnr)), .text(name.kind.rawValue), .text(change),
+                        .text("[" + ids.lazy.map(String.init).joined(separator: ",") + "]")])
+            try s.run()
+        }
     }
 
     func recordDelivery(_ o: LoadOutcome, startedAt: String) throws {
