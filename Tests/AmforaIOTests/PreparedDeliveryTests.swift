@@ -99,6 +99,27 @@ import Testing
         #expect(a.summary.tally == s.summary.tally)
     }
 
+    /// A file's encoding is assumed from last Friday's and checked in the one reading pass: a
+    /// file in another encoding is left to streaming (which decides it first); one in the same
+    /// encoding is prepared and read as detection would read it.
+    @Test func aFileWhoseEncodingChangedIsLeftToStreaming() throws {
+        let dir = TemporaryDirectory()
+        let n = name(friday2)
+        var lines = lastFriday
+        lines[3] = LineBuilder.activation(["CPRnr": "0808951234", "Navn": "Ærø Æblemost"]).text
+        let latin = dir.write(n.fileName, lines: lines, windows1252: true, inSubdirectory: "latin")
+        let w = try warehouse(dir, "w.sqlite")
+        #expect(try PreparedDelivery.lastEncoding(w.db, name: n) == .utf8)
+        #expect(try prepare(w, latin, n) == nil)
+        let streamed = try DeliveryLoader(warehouse: w).load(path: latin, name: n, startedAt: "t")
+        #expect(streamed.summary.encoding == .windows1252)
+        #expect(try w.db.scalar("SELECT count(*) FROM activity WHERE navn = 'Ærø Æblemost'") == 1)
+
+        let same = try warehouse(dir, "same.sqlite")
+        let p = try #require(try prepare(same, dir.write(n.fileName, lines: lines, inSubdirectory: "utf8"), n))
+        #expect(p.summary.encoding == .utf8 && p.repeats > 0 && p.added.count == 1)
+    }
+
     @Test func aidsTooLeaveTheWarehouseAsStreamingThem() throws {
         let dir = TemporaryDirectory()
         func aids(_ day: Day, _ lines: [String], _ w: Warehouse, prepared: Bool) throws {

@@ -52,10 +52,10 @@ public struct PreparedDelivery: Sendable {
         // One read transaction, so that the basis and the versions come from one snapshot, and
         // a short one: an open snapshot would keep checkpoints from passing it.
         try db.execute("BEGIN")
-        let snapshot: (Basis, CurrentVersions)?
+        let snapshot: (Basis, CurrentVersions, TextEncoding?)?
         do {
             if let basis = try basis(db, name: name), basis.latestBatch < batch {
-                snapshot = (basis, try RowSink.currentVersions(db, table: table, name: name))
+                snapshot = (basis, try RowSink.currentVersions(db, table: table, name: name), try lastEncoding(db, name: name))
             } else {
                 snapshot = nil
             }
@@ -64,13 +64,28 @@ public struct PreparedDelivery: Sendable {
             try? db.execute("ROLLBACK")
             throw error
         }
-        guard let (basis, found) = snapshot else { return nil }
+        guard let (basis, found, lastEncoding) = snapshot else { return nil }
         var current = found
         guard !current.isEmpty else { return nil }
+        // A file's encoding is decided from all of its bytes, which would take a reading pass of
+        // its own. Last Friday's is assumed instead and checked alongside the one pass; a file
+        // whose encoding changed is left to streaming, which decides it first.
+        var options = options
+        var detector: EncodingDetector?
+        if options.encoding == nil, let lastEncoding {
+            options.encoding = lastEncoding
+            detector = EncodingDetector()
+        }
 
         let layout = options.layouts.layout(for: name.kind)
         let identity = table == "activity" ? RecordIdentity(layout: layout) : nil
         let reading = HashedReading(path: path, options: options)
+        let source: ChunkSource = detector == nil ? reading.source : { consume in
+            try reading.source { chunk in
+                detector?.feed(chunk)
+                consume(chunk)
+            }
+        }
         let hashers = LineHashers(options: options, layout: layout, name: name)
         var p = PreparedDelivery(name: name, path: path, summary: FileSummary(file: path),
                                  added: RecordStore(layout: layout), basis: basis)
@@ -79,7 +94,7 @@ public struct PreparedDelivery: Sendable {
         var footprint = 0
         var overBudget = false
         p.summary = try DeliveryValidator.validate(
-            fileName: path, known: name, options: options, source: reading.source,
+            fileName: path, known: name, options: options, source: source,
             recognise: { bytes, encoding in
                 guard let (version, activity) = current.takeRepeat(lineHash: hashers[encoding].hash(bytes)) else { return false }
                 if identity != nil { identities.add(activity, version: version) }
@@ -107,7 +122,7 @@ public struct PreparedDelivery: Sendable {
                 }
                 if footprint + p.added.footprint > budget { overBudget = true }
             })
-        guard !overBudget else { return nil }
+        guard !overBudget, detector.map({ $0.encoding == options.encoding }) ?? true else { return nil }
         (p.sha256, p.bytes) = reading.digest()
         p.duplicateIdentities = identities.duplicates()
         p.unchanged = current.matched
@@ -129,6 +144,15 @@ public struct PreparedDelivery: Sendable {
     static func basis(_ db: Database, name: DeliveryName) throws -> Basis? {
         try db.scalar("SELECT max(batch_date) FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded'",
                       [.int(Int64(name.komnr)), .text(name.kind.rawValue)]).map(Basis.init)
+    }
+
+    /// The encoding the municipality's last loaded delivery of this kind was read in.
+    static func lastEncoding(_ db: Database, name: DeliveryName) throws -> TextEncoding? {
+        let s = try db.prepare("""
+            SELECT encoding FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded' ORDER BY batch_date DESC LIMIT 1
+            """)
+        try s.bind([.int(Int64(name.komnr)), .text(name.kind.rawValue)])
+        return try s.step() ? s.text(0).flatMap(TextEncoding.init(rawValue:)) : nil
     }
 
     /// Worth preparing on a worker: the dataset has an earlier batch to match against and was
