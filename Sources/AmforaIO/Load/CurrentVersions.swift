@@ -24,6 +24,7 @@ struct CurrentVersions: Sendable {
     private var cursor = 0
     /// How far past the cursor a line is looked for: removed versions are skipped over.
     private static let lookahead = 4
+    /// Lines not found near the cursor while there is no index by line hash.
     private var missed = 0
     private let lineIndexAfter: Int?
     /// Records `match` or `takeRepeat` found a version for: this Friday's unchanged records.
