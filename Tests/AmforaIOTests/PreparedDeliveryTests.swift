@@ -109,7 +109,7 @@ import Testing
         lines[3] = LineBuilder.activation(["CPRnr": "0808951234", "Navn": "Ærø Æblemost"]).text
         let latin = dir.write(n.fileName, lines: lines, windows1252: true, inSubdirectory: "latin")
         let w = try warehouse(dir, "w.sqlite")
-        #expect(try PreparedDelivery.lastEncoding(w.db, name: n) == .utf8)
+        #expect(try LastLoad.of(w.db, name: n)?.encoding == .utf8)
         #expect(try prepare(w, latin, n) == nil)
         let streamed = try DeliveryLoader(warehouse: w).load(path: latin, name: n, startedAt: "t")
         #expect(streamed.summary.encoding == .windows1252)

@@ -54,8 +54,8 @@ public struct PreparedDelivery: Sendable {
         try db.execute("BEGIN")
         let snapshot: (Basis, CurrentVersions, TextEncoding?)?
         do {
-            if let basis = try basis(db, name: name), basis.latestBatch < batch {
-                snapshot = (basis, try RowSink.currentVersions(db, table: table, name: name), try lastEncoding(db, name: name))
+            if let last = try LastLoad.of(db, name: name), last.batch < batch {
+                snapshot = (Basis(latestBatch: last.batch), try RowSink.currentVersions(db, table: table, name: name), last.encoding)
             } else {
                 snapshot = nil
             }
@@ -142,17 +142,7 @@ public struct PreparedDelivery: Sendable {
 
     /// What the municipality's dataset of this kind stands on now; nil when it has none.
     static func basis(_ db: Database, name: DeliveryName) throws -> Basis? {
-        try db.scalar("SELECT max(batch_date) FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded'",
-                      [.int(Int64(name.komnr)), .text(name.kind.rawValue)]).map(Basis.init)
-    }
-
-    /// The encoding the municipality's last loaded delivery of this kind was read in.
-    static func lastEncoding(_ db: Database, name: DeliveryName) throws -> TextEncoding? {
-        let s = try db.prepare("""
-            SELECT encoding FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded' ORDER BY batch_date DESC LIMIT 1
-            """)
-        try s.bind([.int(Int64(name.komnr)), .text(name.kind.rawValue)])
-        return try s.step() ? s.text(0).flatMap(TextEncoding.init(rawValue:)) : nil
+        try LastLoad.of(db, name: name).map { Basis(latestBatch: $0.batch) }
     }
 
     /// Worth preparing on a worker: the dataset has an earlier batch to match against and was

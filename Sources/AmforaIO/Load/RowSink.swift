@@ -98,15 +98,11 @@ final class RowSink {
 
     /// The same through any connection: a reader on another thread sees the last committed dataset.
     static func currentVersions(_ db: Database, table: String, name: DeliveryName) throws -> CurrentVersions {
+        // The size to expect comes from the last delivery, without counting ten million index entries first.
+        guard let last = try LastLoad.of(db, name: name) else { return CurrentVersions() }
         let key: [SQLValue] = [.int(Int64(name.komnr)), .text(name.kind.rawValue)]
-        // The dataset in force is the last loaded delivery's records less its quarantined lines:
-        // the size to expect, without counting ten million index entries first.
-        guard let expected = try db.scalar("""
-            SELECT coalesce(records - rejected, 0) FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded'
-            ORDER BY batch_date DESC LIMIT 1
-            """, key) else { return CurrentVersions() }
         let (scope, values) = table == "aid" ? ("komnr = ? AND kind = ?", key) : ("komnr = ?", [key[0]])
-        var out = CurrentVersions(capacity: Int(max(expected, 0)))
+        var out = CurrentVersions(capacity: last.versions)
         let identity = table == "activity" ? ", activity_id" : ""
         let s = try db.prepare("SELECT version_id, content_hash, line_hash\(identity) FROM \(table) WHERE \(scope) AND closed_in IS NULL")
         try s.bind(values)
