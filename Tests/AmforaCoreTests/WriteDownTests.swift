@@ -1,5 +1,6 @@
 import Testing
 @testable import AmforaCore
+import AmforaTestSupport
 
 /// The worked examples of writedown.md, to the second decimal.
 @Suite struct WriteDownExampleTests {
@@ -46,21 +47,9 @@ import Testing
 
 /// The invariants of writedown.md over thousands of random people, against a day-by-day oracle.
 @Suite struct WriteDownPropertyTests {
-    /// SplitMix64: deterministic, so a failure reproduces.
-    struct Rng: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let origin = Day(iso: "2024-01-01")!
 
-    static func randomPerson(_ rng: inout Rng) -> [WriteDown.Measure] {
+    static func randomPerson(_ rng: inout SplitMix64) -> [WriteDown.Measure] {
         (0..<Int.random(in: 1...7, using: &rng)).map { id in
             let s = Int.random(in: 0...90, using: &rng)
             let len = Int.random(in: 0...60, using: &rng)
@@ -75,7 +64,7 @@ import Testing
     }
 
     @Test func invariantsHoldForThousandsOfPeople() {
-        var rng = Rng(state: 0xA3F0_2011)
+        var rng = SplitMix64(seed: 0xA3F0_2011)
         for _ in 0..<2000 {
             let person = Self.randomPerson(&rng)
             let results = WriteDown.person(person)
@@ -109,7 +98,7 @@ import Testing
     }
 
     @Test func independentOfOrder() {
-        var rng = Rng(state: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<1000 {
             let person = Self.randomPerson(&rng)
             let byID = Dictionary(uniqueKeysWithValues: WriteDown.person(person).map { ($0.id, $0) })
@@ -119,7 +108,7 @@ import Testing
     }
 
     @Test func noOverlapAndRatesWithinTheCapChangeNothing() {
-        var rng = Rng(state: 99)
+        var rng = SplitMix64(seed: 99)
         for _ in 0..<1000 {
             var day = Self.origin
             let person = (0..<Int.random(in: 1...6, using: &rng)).map { id -> WriteDown.Measure in

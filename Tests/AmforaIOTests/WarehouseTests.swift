@@ -1,5 +1,5 @@
 import AmforaCore
-import AmforaIO
+@testable import AmforaIO
 import AmforaTestSupport
 import Foundation
 import Testing
@@ -43,5 +43,41 @@ import Testing
             checked += 1
         }
         #expect(checked == 7)
+    }
+}
+
+/// Migration 6: the person index holds the person alone, so that closing a version leaves it as
+/// it was (with `closed_in` in its key, every close moved an entry to a random page of it).
+@Suite struct PersonIndexMigrationTests {
+    func columns(_ db: Database, _ index: String) throws -> [String] {
+        let s = try db.prepare("SELECT name FROM pragma_index_info('\(index)') ORDER BY seqno")
+        var out: [String] = []
+        while try s.step() { out.append(s.text(0) ?? "") }
+        return out
+    }
+
+    @Test func theOldPersonIndexIsRebuiltOnThePersonAlone() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("w.sqlite")
+        try oldWarehouse(at: path, version: 5, rows: """
+            CREATE INDEX activity_person ON activity (cprnr, closed_in, startdt, slutdt, timetal);
+            INSERT INTO activity (version_id, activity_id, content_hash, cprnr, komnr, first_batch, closed_in, source_file, line_no)
+            VALUES (1, 1, 0, 101900001, 101, 1, NULL, 'f', 1), (2, 2, 0, 101900001, 101, 1, 2, 'f', 2);
+            """)
+        let w = try Warehouse(path: path)
+        #expect(try columns(w.db, "activity_person") == ["cprnr"])
+        #expect(try w.db.scalar("SELECT count(*) FROM activity INDEXED BY activity_person WHERE cprnr = 101900001") == 2)
+        #expect(try w.db.scalar("SELECT max(version) FROM schema_version") == Int64(Schema.migrations.count))
+    }
+
+    @Test func closingAVersionLeavesThePersonIndexAlone() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"))
+        #expect(try columns(w.db, "activity_person") == ["cprnr"])
+        // No column the load changes when it closes a version may be part of the index.
+        let closing = Set(["closed_in", "last_batch"])
+        for index in Schema.bulkIndexes.map(\.name) where index != "activity_current" {
+            #expect(Set(try columns(w.db, index)).isDisjoint(with: closing), "\(index)")
+        }
     }
 }

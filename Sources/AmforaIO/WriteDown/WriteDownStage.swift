@@ -3,71 +3,117 @@ import Foundation
 
 /// Applies the 37-hour write-down (AmforaCore/WriteDown) to the warehouse: per person across
 /// all municipalities, for the persons whose current records changed — or for everyone.
+///
+/// The person index (`activity_person`) holds the person only: closing a version then leaves it
+/// untouched, which spares the weekly load a random index page per closed version. So a
+/// person's measures come from the table, and everyone's from one pass over it, sorted here.
 public enum WriteDownStage {
     /// `persons == nil` recomputes everyone (first load, or when most persons changed).
     public static func apply(_ db: Database, persons: Set<Int>?) throws -> WriteDownSummary {
         try db.transaction {
-            let select: String
+            var writer = try SegmentWriter(db)
             if let persons {
                 try db.execute("CREATE TEMP TABLE IF NOT EXISTS affected (cpr INTEGER PRIMARY KEY); DELETE FROM affected;")
                 let ins = try db.prepare("INSERT OR IGNORE INTO affected (cpr) VALUES (?)")
                 for p in persons { ins.bind(p, at: 1); try ins.run() }
+                try forgetWriteDown(db, of: persons)
                 // CROSS JOIN keeps the few affected persons as the outer loop: SQLite knows nothing
                 // of the temp table's size and would otherwise scan every record.
-                let versions = "SELECT a.version_id FROM affected p CROSS JOIN activity a ON a.cprnr = p.cpr"
-                try db.execute("DELETE FROM writedown WHERE version_id IN (\(versions)); DELETE FROM writedown_segment WHERE version_id IN (\(versions));")
-                select = """
+                let rows = try db.prepare("""
                     SELECT a.cprnr, a.version_id, a.startdt, a.slutdt, a.timetal FROM affected p
-                    CROSS JOIN activity a ON a.cprnr = p.cpr WHERE a.closed_in IS NULL ORDER BY p.cpr
-                    """
+                    CROSS JOIN activity a ON a.cprnr = p.cpr WHERE a.closed_in IS NULL ORDER BY p.cpr, a.version_id
+                    """)
+                while try rows.step() { try writer.add(person: rows.int(0), measure(rows)) }
             } else {
                 try db.execute("DELETE FROM writedown; DELETE FROM writedown_segment;")
-                select = "SELECT cprnr, version_id, startdt, slutdt, timetal FROM activity WHERE closed_in IS NULL ORDER BY cprnr"
+                for (person, m) in try everyonesMeasures(db) { try writer.add(person: person, m) }
             }
-            let insertAverage = try db.prepare("INSERT INTO writedown (version_id, cprnr, hours, hours_written_down) VALUES (?, ?, ?, ?)")
-            let insertSegment = try db.prepare("INSERT INTO writedown_segment (version_id, start_date, end_date, rate) VALUES (?, ?, ?, ?)")
-            var outcome = WriteDownSummary()
-            var person: Int64?
-            var measures: [WriteDown.Measure] = []
-
-            func flush() throws {
-                guard !measures.isEmpty, let cpr = person else { return }
-                outcome.persons += 1
-                outcome.records += measures.count
-                var any = false
-                for (m, r) in zip(measures, WriteDown.person(measures)) where r.averageHours < Double(m.hours) {
-                    any = true
-                    outcome.writtenDownRecords += 1
-                    outcome.hoursRemoved += Double(m.hours) - r.averageHours
-                    insertAverage.bind(m.id, at: 1)
-                    insertAverage.bind(Int(cpr), at: 2)
-                    insertAverage.bind(m.hours, at: 3)
-                    insertAverage.bind(r.averageHours, at: 4)
-                    try insertAverage.run()
-                    for s in r.segments {
-                        insertSegment.bind(m.id, at: 1)
-                        insertSegment.bind(Int(s.start.ordinal), at: 2)
-                        insertSegment.bind(Int(s.end.ordinal), at: 3)
-                        insertSegment.bind(s.rate, at: 4)
-                        try insertSegment.run()
-                    }
-                }
-                if any { outcome.writtenDownPersons += 1 }
-                measures.removeAll(keepingCapacity: true)
-            }
-
-            let rows = try db.prepare(select)
-            while try rows.step() {
-                let cpr = rows.int(0)
-                if cpr != person {
-                    try flush()
-                    person = cpr
-                }
-                measures.append(WriteDown.Measure(id: Int(rows.int(1)), start: Day(ordinal: Int32(rows.int(2))),
-                                                  end: Day(ordinal: Int32(rows.int(3))), hours: Int(rows.int(4))))
-            }
-            try flush()
-            return outcome
+            try writer.finish()
+            return writer.summary
         }
+    }
+
+    /// Removes the affected persons' earlier write-down. It is found by the person kept with each
+    /// written-down version, in one pass over the (small) write-down: going through each person's
+    /// versions would cost a lookup each.
+    static func forgetWriteDown(_ db: Database, of persons: Set<Int>) throws {
+        var versions: [Int64] = []
+        let rows = try db.prepare("SELECT version_id, cprnr FROM writedown")
+        while try rows.step() {
+            if persons.contains(Int(rows.int(1))) { versions.append(rows.int(0)) }
+        }
+        let deleteAverage = try db.prepare("DELETE FROM writedown WHERE version_id = ?")
+        let deleteSegments = try db.prepare("DELETE FROM writedown_segment WHERE version_id = ?")
+        for v in versions {
+            for s in [deleteAverage, deleteSegments] {
+                s.bind(Int(v), at: 1)
+                try s.run()
+            }
+        }
+    }
+
+    /// Every current measure, by person: one pass over the table and a sort in memory (32 bytes a
+    /// measure), where walking the person index would cost a random table read per measure.
+    static func everyonesMeasures(_ db: Database) throws -> [(person: Int64, measure: WriteDown.Measure)] {
+        var all: [(person: Int64, measure: WriteDown.Measure)] = []
+        all.reserveCapacity(Int(try db.scalar("SELECT count(*) FROM activity INDEXED BY activity_current WHERE closed_in IS NULL") ?? 0))
+        let rows = try db.prepare("SELECT cprnr, version_id, startdt, slutdt, timetal FROM activity NOT INDEXED WHERE closed_in IS NULL")
+        while try rows.step() { all.append((rows.int(0), measure(rows))) }
+        all.sort { ($0.person, $0.measure.id) < ($1.person, $1.measure.id) }
+        return all
+    }
+
+    private static func measure(_ row: Statement) -> WriteDown.Measure {
+        WriteDown.Measure(id: Int(row.int(1)), start: Day(ordinal: Int32(row.int(2))),
+                          end: Day(ordinal: Int32(row.int(3))), hours: Int(row.int(4)))
+    }
+}
+
+/// Collects one person's measures at a time (they arrive grouped by person) and writes the
+/// written-down ones: the average hours per version and its segments.
+private struct SegmentWriter {
+    private let insertAverage: Statement
+    private let insertSegment: Statement
+    private var person: Int64?
+    private var measures: [WriteDown.Measure] = []
+    private(set) var summary = WriteDownSummary()
+
+    init(_ db: Database) throws {
+        insertAverage = try db.prepare("INSERT INTO writedown (version_id, cprnr, hours, hours_written_down) VALUES (?, ?, ?, ?)")
+        insertSegment = try db.prepare("INSERT INTO writedown_segment (version_id, start_date, end_date, rate) VALUES (?, ?, ?, ?)")
+    }
+
+    mutating func add(person cpr: Int64, _ m: WriteDown.Measure) throws {
+        if cpr != person {
+            try finish()
+            person = cpr
+        }
+        measures.append(m)
+    }
+
+    mutating func finish() throws {
+        guard !measures.isEmpty, let cpr = person else { return }
+        summary.persons += 1
+        summary.records += measures.count
+        var any = false
+        for (m, r) in zip(measures, WriteDown.person(measures)) where r.averageHours < Double(m.hours) {
+            any = true
+            summary.writtenDownRecords += 1
+            summary.hoursRemoved += Double(m.hours) - r.averageHours
+            insertAverage.bind(m.id, at: 1)
+            insertAverage.bind(Int(cpr), at: 2)
+            insertAverage.bind(m.hours, at: 3)
+            insertAverage.bind(r.averageHours, at: 4)
+            try insertAverage.run()
+            for s in r.segments {
+                insertSegment.bind(m.id, at: 1)
+                insertSegment.bind(Int(s.start.ordinal), at: 2)
+                insertSegment.bind(Int(s.end.ordinal), at: 3)
+                insertSegment.bind(s.rate, at: 4)
+                try insertSegment.run()
+            }
+        }
+        if any { summary.writtenDownPersons += 1 }
+        measures.removeAll(keepingCapacity: true)
     }
 }

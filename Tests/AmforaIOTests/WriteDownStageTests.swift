@@ -1,0 +1,100 @@
+import AmforaCore
+@testable import AmforaIO
+import AmforaTestSupport
+import Foundation
+import Testing
+
+/// The write-down stage reads a person's current measures from the table (the person index holds
+/// the person only): both ways of reading them — everyone in one pass, or the affected persons —
+/// must give what `WriteDown.person` gives for the current measures, and closed versions must
+/// play no part.
+@Suite struct WriteDownStageTests {
+    struct Segment: Hashable {
+        let start: Int, end: Int, rate: Double
+    }
+
+    struct Row: Hashable, Comparable {
+        let version: Int, cpr: Int, hours: Int, average: Double, segments: [Segment]
+        static func < (a: Row, b: Row) -> Bool { a.version < b.version }
+    }
+
+    /// Random persons with overlapping measures in three municipalities; about a third of the
+    /// versions closed, each overlapping the current ones so that counting it would change the result.
+    func warehouse(_ dir: borrowing TemporaryDirectory, persons: Int) throws -> (Warehouse, expected: [Row]) {
+        let w = try Warehouse(path: dir.file("w.sqlite"))
+        var rng = SplitMix64(seed: 7)
+        let insert = try w.db.prepare("""
+            INSERT INTO activity (version_id, activity_id, content_hash, cprnr, komnr, startdt, slutdt, timetal,
+                                  first_batch, closed_in, source_file, line_no)
+            VALUES (?, ?, 0, ?, ?, ?, ?, ?, 1, ?, 'f', 1)
+            """)
+        var expected: [Row] = []
+        var version = 0
+        let base = Int(Day(iso: "2024-01-01")!.ordinal)
+        for p in 0..<persons {
+            let cpr = 101_900_000 + p * 37
+            var current: [WriteDown.Measure] = []
+            for _ in 0..<Int.random(in: 1...5, using: &rng) {
+                version += 1
+                let start = base + Int.random(in: 0...60, using: &rng)
+                let m = WriteDown.Measure(id: version, start: Day(ordinal: Int32(start)),
+                                          end: Day(ordinal: Int32(start + Int.random(in: 0...60, using: &rng))),
+                                          hours: Int.random(in: 1...40, using: &rng))
+                let closed = Int.random(in: 0..<3, using: &rng) == 0
+                if !closed { current.append(m) }
+                try insert.bind([.int(Int64(version)), .int(Int64(version)), .int(Int64(cpr)), .int([Int64(101), 147, 151].randomElement(using: &rng)!),
+                                 .int(Int64(m.start.ordinal)), .int(Int64(m.end.ordinal)), .int(Int64(m.hours)), closed ? .int(2) : .null])
+                try insert.run()
+            }
+            for (m, r) in zip(current, WriteDown.person(current)) where r.averageHours < Double(m.hours) {
+                expected.append(Row(version: m.id, cpr: cpr, hours: m.hours, average: r.averageHours,
+                                    segments: r.segments.map { Segment(start: Int($0.start.ordinal), end: Int($0.end.ordinal), rate: $0.rate) }))
+            }
+        }
+        return (w, expected.sorted())
+    }
+
+    func written(_ db: Database) throws -> [Row] {
+        var segments: [Int: [Segment]] = [:]
+        let g = try db.prepare("SELECT version_id, start_date, end_date, rate FROM writedown_segment ORDER BY version_id, start_date")
+        while try g.step() { segments[Int(g.int(0)), default: []].append(Segment(start: Int(g.int(1)), end: Int(g.int(2)), rate: g.double(3))) }
+        let s = try db.prepare("SELECT version_id, cprnr, hours, hours_written_down FROM writedown ORDER BY version_id")
+        var out: [Row] = []
+        while try s.step() {
+            let v = Int(s.int(0))
+            out.append(Row(version: v, cpr: Int(s.int(1)), hours: Int(s.int(2)), average: s.double(3), segments: segments[v] ?? []))
+        }
+        return out
+    }
+
+    @Test func everyoneAtOnceGivesWhatThePersonsMeasuresGive() throws {
+        let dir = TemporaryDirectory()
+        let (w, expected) = try warehouse(dir, persons: 400)
+        #expect(expected.count > 100)
+        let summary = try WriteDownStage.apply(w.db, persons: nil)
+        #expect(try written(w.db) == expected)
+        #expect(summary.writtenDownRecords == expected.count)
+        #expect(summary.persons == Int(try w.db.scalar("SELECT count(DISTINCT cprnr) FROM activity WHERE closed_in IS NULL") ?? 0))
+    }
+
+    @Test func theAffectedPersonsGiveTheSameAsEveryone() throws {
+        let dir = TemporaryDirectory()
+        let (w, expected) = try warehouse(dir, persons: 400)
+        // A stale row of a person who is not affected stays; an affected person's stale row goes.
+        try w.db.execute("INSERT INTO writedown (version_id, cprnr, hours, hours_written_down) VALUES (999999, 5, 10, 1)")
+        let persons = Set(try { () throws -> [Int] in
+            let s = try w.db.prepare("SELECT DISTINCT cprnr FROM activity")
+            var out: [Int] = []
+            while try s.step() { out.append(Int(s.int(0))) }
+            return out
+        }())
+        let half = Set(persons.sorted().prefix(persons.count / 2))
+        _ = try WriteDownStage.apply(w.db, persons: half)
+        _ = try WriteDownStage.apply(w.db, persons: persons.subtracting(half))
+        #expect(try written(w.db).filter { $0.version != 999999 } == expected)
+        #expect(try written(w.db).contains { $0.version == 999999 })
+        try w.db.execute("UPDATE writedown SET hours_written_down = 0 WHERE cprnr = \(expected[0].cpr)")
+        _ = try WriteDownStage.apply(w.db, persons: [expected[0].cpr])
+        #expect(try written(w.db).filter { $0.version != 999999 } == expected)
+    }
+}
