@@ -10,9 +10,6 @@ enum Schema {
     /// opening the warehouse recreates any that a killed first load left missing.
     static let bulkIndexes: [(name: String, sql: String)] = [
         ("activity_current", currentIndex("activity", "komnr")),
-        // The person only, not whether the version is current: closing a version must not move
-        // its entry (see migration 6).
-        ("activity_person", "CREATE INDEX IF NOT EXISTS activity_person ON activity (cprnr)"),
     ]
 
     /// Covers "the municipality's current versions and their hashes" without touching the table:
@@ -300,10 +297,10 @@ enum Schema {
             GROUP BY batch_date, komnr, kind, change;
         DROP TABLE load_change;
         """,
-        // 6: the person index without closed_in and the write-down's columns. With them, closing
-        // a version moved its entry, so every closed version dirtied a random page of the index:
-        // about a third of what a weekly load wrote. Opening the warehouse builds it anew
-        // (`Warehouse.ensureIndexes`).
+        // 6: no index by person. Its only reader was the write-down, and the load paid for it
+        // with a random page for every new version and, as closed_in was part of it, for every
+        // closed one: about half of the pages a weekly load wrote. The write-down reads the
+        // table in one pass instead (`WriteDownStage.currentMeasures`).
         """
         DROP INDEX IF EXISTS activity_person;
         """,

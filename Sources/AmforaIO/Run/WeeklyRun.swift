@@ -67,7 +67,7 @@ public final class WeeklyRun {
             return ("\(loaded) loaded, \(skipped) already loaded, \(failed) failed", ())
         }
         if affected.count > 1_000_000 {
-            fullWriteDown = true  // one ordered pass over everyone is cheaper than that many lookups
+            fullWriteDown = true  // clearing the whole write-down is cheaper than forgetting that many persons' rows one by one
         }
 
         if emptyAtStart {
