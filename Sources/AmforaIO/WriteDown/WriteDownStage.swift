@@ -48,7 +48,7 @@ public enum WriteDownStage {
     static func currentMeasures(_ db: Database, of persons: Set<Int>?) throws -> [(person: Int64, measure: WriteDown.Measure)] {
         var all: [(person: Int64, measure: WriteDown.Measure)] = []
         if persons == nil {
-            all.reserveCapacity(Int(try db.scalar("SELECT count(*) FROM activity INDEXED BY activity_current WHERE closed_in IS NULL") ?? 0))
+            all.reserveCapacity(Int(try db.scalar("SELECT count(*) FROM activity WHERE closed_in IS NULL") ?? 0))
         }
         let rows = try db.prepare("SELECT cprnr, version_id, startdt, slutdt, timetal FROM activity NOT INDEXED WHERE closed_in IS NULL")
         while try rows.step() {
