@@ -4,10 +4,9 @@ import AmforaTestSupport
 import Foundation
 import Testing
 
-/// The write-down stage reads a person's current measures from the table (the person index holds
-/// the person only): both ways of reading them — everyone in one pass, or the affected persons —
-/// must give what `WriteDown.person` gives for the current measures, and closed versions must
-/// play no part.
+/// The write-down stage reads the current measures from the table (there is no index by person):
+/// for everyone or for the affected persons, it must give what `WriteDown.person` gives for each
+/// person's current measures, and closed versions must play no part.
 @Suite struct WriteDownStageTests {
     struct Segment: Hashable {
         let start: Int, end: Int, rate: Double
@@ -19,7 +18,7 @@ import Testing
     }
 
     /// Random persons with overlapping measures in three municipalities; about a third of the
-    /// versions closed, each overlapping the current ones so that counting it would change the result.
+    /// versions closed, overlapping the current ones often enough that counting them changes the result.
     func warehouse(_ dir: borrowing TemporaryDirectory, persons: Int) throws -> (Warehouse, expected: [Row]) {
         let w = try Warehouse(path: dir.file("w.sqlite"))
         var rng = SplitMix64(seed: 7)
@@ -82,12 +81,9 @@ import Testing
         let (w, expected) = try warehouse(dir, persons: 400)
         // A stale row of a person who is not affected stays; an affected person's stale row goes.
         try w.db.execute("INSERT INTO writedown (version_id, cprnr, hours, hours_written_down) VALUES (999999, 5, 10, 1)")
-        let persons = Set(try { () throws -> [Int] in
-            let s = try w.db.prepare("SELECT DISTINCT cprnr FROM activity")
-            var out: [Int] = []
-            while try s.step() { out.append(Int(s.int(0))) }
-            return out
-        }())
+        var persons: Set<Int> = []
+        let s = try w.db.prepare("SELECT DISTINCT cprnr FROM activity")
+        while try s.step() { persons.insert(Int(s.int(0))) }
         let half = Set(persons.sorted().prefix(persons.count / 2))
         _ = try WriteDownStage.apply(w.db, persons: half)
         #expect(try written(w.db).filter { $0.version != 999999 } == expected.filter { half.contains($0.cpr) })
