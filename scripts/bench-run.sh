@@ -46,7 +46,7 @@ print(f'    loading (parse+validate+match+write, every record of {len(loaded)} d
       f'{rows:,} new versions written')
 w = s["write_down"]
 if wd["seconds"] > 0 and w["records"]:
-    print(f'    write-down: {w["records"] / wd["seconds"]:,.0f} records/s over {w["persons"]:,} persons')
+    print(f'    write-down stage (reading the measures, the rule, writing): {w["records"] / wd["seconds"]:,.0f} records/s over {w["persons"]:,} persons; the rule alone: amfora-bench')
 PY
 }
 count() { cat "$inbox/$1"/AMFORA_* | wc -l; }
