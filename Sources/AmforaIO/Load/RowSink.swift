@@ -150,10 +150,7 @@ final class RowSink {
 
     /// Records of the municipality's previous loaded dataset of this kind (0 if none).
     func previousRecords() throws -> Int {
-        Int(try db.scalar("""
-            SELECT records FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded' AND batch_date < ?
-            ORDER BY batch_date DESC LIMIT 1
-            """, [.int(Int64(name.komnr)), .text(name.kind.rawValue), .int(Int64(batch))]) ?? 0)
+        try LastLoad.of(db, name: name, before: batch)?.records ?? 0
     }
 
     /// Inserts a new version and returns its id.
@@ -223,9 +220,7 @@ final class RowSink {
     /// previous loaded batch and are gone as of this one.
     func close(_ versions: [Int64]) throws -> Set<Int> {
         guard !versions.isEmpty else { return [] }
-        let previous = try db.scalar("""
-            SELECT max(batch_date) FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded' AND batch_date < ?
-            """, [.int(Int64(name.komnr)), .text(name.kind.rawValue), .int(Int64(batch))]) ?? Int64(batch)
+        let previous = try LastLoad.of(db, name: name, before: batch)?.batch ?? Int64(batch)
         let returning = table == "activity" ? " RETURNING cprnr" : ""
         let s = try db.prepare("UPDATE \(table) SET closed_in = ?, last_batch = ? WHERE version_id = ?\(returning)")
         var persons: Set<Int> = []
