@@ -52,10 +52,25 @@ public struct LoadPolicy: Sendable {
     public var shrinkThreshold: Double
     /// A person has looked: load it whatever its size.
     public var acceptShrink: Bool
+    /// A loaded delivery with more than this fraction of its lines quarantined is flagged.
+    public var rejectThreshold: Double
 
-    public init(shrinkThreshold: Double = 0.10, acceptShrink: Bool = false) {
+    public init(shrinkThreshold: Double = 0.10, acceptShrink: Bool = false, rejectThreshold: Double = 0.05) {
         self.shrinkThreshold = shrinkThreshold
         self.acceptShrink = acceptShrink
+        self.rejectThreshold = rejectThreshold
+    }
+
+    /// Flags a person should see for a loaded delivery.
+    func flags(for o: LoadOutcome) -> [String] {
+        var f: [String] = []
+        let records = max(o.summary.tally.records, 1)
+        if Double(o.rejected) / Double(records) > rejectThreshold {
+            f.append(String(format: "rejects above %.0f %%: %d of %d records quarantined", rejectThreshold * 100,
+                            o.rejected, o.summary.tally.records))
+        }
+        if !o.duplicateIdentities.isEmpty { f.append("\(o.duplicateIdentities.count) identities delivered more than once") }
+        return f
     }
 }
 
@@ -171,7 +186,8 @@ public final class DeliveryLoader {
     }
 
     /// What every load ends with: the raw file archived, the shrink check, last Friday's versions
-    /// that did not come again closed, the delivery recorded.
+    /// that did not come again closed, the delivery recorded with the work it leaves for the
+    /// write-down and the reconciliation.
     private func finish(_ outcome: inout LoadOutcome, path: String, sink: RowSink, gone: [Int64], policy: LoadPolicy,
                         startedAt: String) throws {
         try archive?.store(path, sha256: outcome.sha256)
@@ -186,6 +202,7 @@ public final class DeliveryLoader {
         outcome.affectedPersons.formUnion(try sink.close(gone))
         try sink.recordChanges(added: outcome.addedVersions, gone: gone)
         try sink.recordDelivery(outcome, startedAt: startedAt)
+        try PendingWork.record(db, sink.name, outcome, flags: policy.flags(for: outcome))
     }
 }
 

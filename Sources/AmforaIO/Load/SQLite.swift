@@ -71,7 +71,9 @@ public final class Database {
             guard sqlite3_get_autocommit(handle) == 0 else {
                 throw SQLiteError(code: SQLITE_ABORT, message: "the transaction was rolled back by SQLite", sql: nil)
             }
+            FaultPoints.pass("before commit")
             try execute("COMMIT")
+            FaultPoints.pass("after commit")
             return result
         } catch {
             try? execute("ROLLBACK")
@@ -167,6 +169,13 @@ public final class Statement {
 
     public func int(_ col: Int32) -> Int64 { sqlite3_column_int64(handle, col) }
     public func double(_ col: Int32) -> Double { sqlite3_column_double(handle, col) }
+    /// A blob column's bytes, valid until the next step or reset.
+    public func blob(_ col: Int32) -> UnsafeRawBufferPointer {
+        let p = sqlite3_column_blob(handle, col)  // before the size, as SQLite's documentation asks
+        let n = Int(sqlite3_column_bytes(handle, col))
+        guard n > 0, let p else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: p, count: n)
+    }
     public func isNull(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_NULL }
     public var columnCount: Int32 { sqlite3_column_count(handle) }
     public func text(_ col: Int32) -> String? {

@@ -304,5 +304,29 @@ enum Schema {
         """
         DROP INDEX IF EXISTS activity_person;
         """,
+        // 7: what a load leaves for the later stages, written in the load's own transaction and
+        // removed in the transaction of the stage that does it (`PendingWork`): after a crash the
+        // next run finishes exactly that, so "already loaded" is never taken for "done".
+        """
+        CREATE TABLE pending_writedown (
+            batch_date INTEGER NOT NULL,
+            komnr INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            persons BLOB NOT NULL
+        );
+        CREATE TABLE pending_reconcile (
+            batch_date INTEGER NOT NULL,
+            komnr INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            unchanged INTEGER NOT NULL,
+            previous_records INTEGER NOT NULL,
+            records INTEGER NOT NULL,
+            added INTEGER NOT NULL,
+            gone INTEGER NOT NULL,
+            duplicates TEXT NOT NULL,
+            flags TEXT NOT NULL,
+            PRIMARY KEY (batch_date, komnr, kind)
+        );
+        """,
     ]
 }

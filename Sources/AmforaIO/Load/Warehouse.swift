@@ -13,6 +13,7 @@ public final class Warehouse {
         self.path = path
         db = try Database(path: path)
         try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144;")
+        if let pages = FaultPoints.maxPages { try db.execute("PRAGMA max_page_count = \(pages)") }
         try migrate()
         try ensureIndexes()
         // SQLite creates the -wal and -shm files with the database's mode, but be explicit.

@@ -1,37 +1,40 @@
 public import AmforaCore
 import Foundation
 
-/// Reconciles each delivery loaded in this run against the dataset it replaced
+/// Reconciles each loaded delivery (`PendingWork`) against the dataset it replaced
 /// (AmforaCore/Reconcile) and stores the result: `v_reconciliation`, `v_reconciliation_summary`.
 public enum ReconcileStage {
     /// Field names of the §52.2 layout, with their warehouse columns, for "which fields changed".
     static let layout = LayoutCatalog.standard.layout(for: .amfora)
 
-    public static func apply(_ db: Database, batch: Day, komnr: Int, kind: RecordKind, outcome: LoadOutcome,
-                             flags: [String]) throws -> Reconciler.Outcome {
+    /// Reconciles one pending delivery and forgets it, in one transaction. `inMemory`: the added
+    /// versions as this process parsed them, when it loaded the delivery itself (reading them
+    /// back costs a random read each); otherwise they are read from the warehouse.
+    public static func apply(_ db: Database, _ p: PendingReconciliation,
+                             inMemory: [(version: Reconciler.Version, activityID: Int64)]? = nil) throws -> Reconciler.Outcome {
         try db.transaction {
-            let b = Int64(batch.ordinal)
-            let scope: [SQLValue] = [.int(b), .int(Int64(komnr)), .text(kind.rawValue)]
+            let b = Int64(p.delivery.batchDate.ordinal)
+            let scope = p.scope
             for table in ["reconciliation", "reconciliation_summary"] {
                 let del = try db.prepare("DELETE FROM \(table) WHERE batch_date = ? AND komnr = ? AND kind = ?")
                 try del.bind(scope)
                 try del.run()
             }
             let result: Reconciler.Outcome
-            if outcome.previousRecords == 0 && outcome.goneVersions.isEmpty {
+            if p.isFirstDataset {
                 // A first dataset: there is no last Friday to compare with, so every record is new;
                 // the summary says so without a row per record.
                 var r = Reconciler.Outcome()
-                r.duplicateIdentities = outcome.duplicateIdentities
+                r.duplicateIdentities = p.duplicates
                 result = r
-            } else if kind == .amfora {
-                let added = outcome.addedForReconciliation.count == outcome.addedVersions.count
-                    ? outcome.addedForReconciliation : try versions(db, outcome.addedVersions)
-                let gone = try versions(db, outcome.goneVersions)
+            } else if p.delivery.kind == .amfora {
+                let ids = try PendingWork.versions(db, p, table: "activity")
+                let added = inMemory?.count == ids.added.count ? inMemory! : try versions(db, ids.added)
+                let gone = try versions(db, ids.gone)
                 let seen = try db.prepare("SELECT 1 FROM activity WHERE activity_id = ? AND closed_in IS NOT NULL AND closed_in < ? LIMIT 1")
                 let identity = Dictionary(uniqueKeysWithValues: added.map { ($0.version.versionID, $0.activityID) })
                 result = Reconciler.reconcile(added: added.map(\.version), gone: gone.map(\.version),
-                                              duplicates: outcome.duplicateIdentities, batch: batch) { v in
+                                              duplicates: p.duplicates, batch: p.delivery.batchDate) { v in
                     guard let id = identity[v.versionID] else { return false }
                     seen.bind(Int(id), at: 1)
                     seen.bind(Int(b), at: 2)
@@ -41,9 +44,10 @@ public enum ReconcileStage {
                 try store(db, result, scope: scope, activityIDs: Dictionary(uniqueKeysWithValues: (added + gone).map { ($0.version.versionID, $0.activityID) }))
             } else {
                 // An aid grant's identity is its whole content: it is new or removed, never changed.
+                let ids = try PendingWork.versions(db, p, table: "aid")
                 var r = Reconciler.Outcome()
-                r.entries = outcome.addedVersions.map { .init(change: .new, current: $0, previous: nil, changedFields: [], historyChange: false) }
-                    + outcome.goneVersions.map { .init(change: .removed, current: nil, previous: $0, changedFields: [], historyChange: false) }
+                r.entries = ids.added.map { .init(change: .new, current: $0, previous: nil, changedFields: [], historyChange: false) }
+                    + ids.gone.map { .init(change: .removed, current: nil, previous: $0, changedFields: [], historyChange: false) }
                 result = r
                 try store(db, result, scope: scope, activityIDs: [:])
             }
@@ -51,13 +55,14 @@ public enum ReconcileStage {
                 INSERT INTO reconciliation_summary (batch_date, komnr, kind, unchanged, changed, new, removed, reappeared,
                     duplicates, history_changes, records, previous_records, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let new = outcome.previousRecords == 0 && outcome.goneVersions.isEmpty ? outcome.addedVersions.count : result.count(.new)
-            try sum.bind(scope + [.int(Int64(outcome.unchanged)), .int(Int64(result.count(.changed))), .int(Int64(new)),
+            let new = p.isFirstDataset ? p.added : result.count(.new)
+            try sum.bind(scope + [.int(Int64(p.unchanged)), .int(Int64(result.count(.changed))), .int(Int64(new)),
                                   .int(Int64(result.count(.removed))), .int(Int64(result.count(.reappeared))),
                                   .int(Int64(result.duplicateIdentities.count)), .int(Int64(result.historyChanges)),
-                                  .int(Int64(outcome.summary.tally.records - outcome.rejected)), .int(Int64(outcome.previousRecords)),
-                                  .text(flags.joined(separator: "; "))])
+                                  .int(Int64(p.records)), .int(Int64(p.previousRecords)),
+                                  .text(p.flags.joined(separator: "; "))])
             try sum.run()
+            try PendingWork.forget(db, p)
             return result
         }
     }

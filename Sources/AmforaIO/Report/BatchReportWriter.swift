@@ -46,6 +46,7 @@ public enum BatchReportWriter {
     static func publish(_ path: String) throws { try publish(path + ".tmp-\(getpid())", as: path) }
 
     static func publish(_ tmp: String, as path: String) throws {
+        FaultPoints.pass("publish \((path as NSString).lastPathComponent)")
         guard rename(tmp, path) == 0 else {
             unlink(tmp)
             throw FileAccessError.unreadable(path, String(cString: strerror(errno)))

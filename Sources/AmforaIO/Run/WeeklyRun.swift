@@ -57,17 +57,14 @@ public final class WeeklyRun {
             return ("\(entries.count) deliveries, \(ignored.count) other files", entries)
         }
 
-        var affected: Set<Int> = []
-        var loadedOutcomes: [(Inbox.Entry, LoadOutcome)] = []
+        // What the later stages do is what the loads left pending (`PendingWork`), this run's or a
+        // killed one's; the added versions this process parsed spare the reconciliation a read each.
+        var parsed: [String: [(version: Reconciler.Version, activityID: Int64)]] = [:]
         let emptyAtStart = try db.scalar("SELECT count(*) FROM activity") == 0
-        var fullWriteDown = emptyAtStart
         if emptyAtStart { try warehouse.dropIndexesForFirstLoad() }
         try stage("parse → validate → load", db) { () -> (String, Void) in
-            let (loaded, skipped, failed) = try loadAll(entries, warehouse, &affected, &loadedOutcomes, &result)
+            let (loaded, skipped, failed) = try loadAll(entries, warehouse, &parsed, &result)
             return ("\(loaded) loaded, \(skipped) already loaded, \(failed) failed", ())
-        }
-        if affected.count > 1_000_000 {
-            fullWriteDown = true  // clearing the whole write-down is cheaper than forgetting that many persons' rows one by one
         }
 
         if emptyAtStart {
@@ -83,18 +80,16 @@ public final class WeeklyRun {
         }
 
         try stage("write-down", db) { () -> (String, Void) in
-            if affected.isEmpty, !fullWriteDown { return ("nothing changed", ()) }
-            result.writeDown = try WriteDownStage.apply(db, persons: fullWriteDown ? nil : affected)
-            let w = result.writeDown
+            guard let w = try WriteDownStage.applyPending(db, everyone: emptyAtStart) else { return ("nothing changed", ()) }
+            result.writeDown = w
             return (String(format: "%d persons, %d records written down, %.1f hours a week removed",
                            w.writtenDownPersons, w.writtenDownRecords, w.hoursRemoved), ())
         }
 
         try stage("reconcile", db) { () -> (String, Void) in
             var changed = 0, new = 0, removed = 0, history = 0
-            for (e, o) in loadedOutcomes {
-                let r = try ReconcileStage.apply(db, batch: request.batch, komnr: e.name.komnr, kind: e.name.kind, outcome: o,
-                                                 flags: flags(for: o))
+            for p in try PendingWork.reconciliations(db) {
+                let r = try ReconcileStage.apply(db, p, inMemory: parsed[Self.key(p.delivery)])
                 changed += r.count(.changed)
                 new += r.count(.new) + r.count(.reappeared)
                 removed += r.count(.removed)
@@ -121,8 +116,8 @@ public final class WeeklyRun {
     /// dataset are read, checked and matched on worker threads (`PreparationPool`), largest
     /// first, while this thread writes what changed; the rest (first datasets, reloads) stream
     /// here. Returns the counts of loaded, already loaded and failed deliveries.
-    private func loadAll(_ entries: [Inbox.Entry], _ warehouse: Warehouse, _ affected: inout Set<Int>,
-                         _ loadedOutcomes: inout [(Inbox.Entry, LoadOutcome)],
+    private func loadAll(_ entries: [Inbox.Entry], _ warehouse: Warehouse,
+                         _ parsed: inout [String: [(version: Reconciler.Version, activityID: Int64)]],
                          _ result: inout RunResult) throws -> (Int, Int, Int) {
         let db = warehouse.db
         let loader = DeliveryLoader(warehouse: warehouse, archive: try DeliveryArchive(forWarehouse: request.warehouse))
@@ -149,9 +144,9 @@ public final class WeeklyRun {
         var loaded = 0, skipped = 0, failed = 0
         func load(_ e: Inbox.Entry, _ prepared: Result<PreparedDelivery?, any Error>) throws {
             checkpointer.keepLogSmall()
-            let (status, outcome) = try loadOne(e, loader, db, &affected, prepared: prepared)
+            let (status, outcome) = try loadOne(e, loader, db, prepared: prepared)
             statuses[e.path] = status
-            if let outcome { loadedOutcomes.append((e, outcome)) }
+            if let outcome { parsed[Self.key(e.name)] = outcome.addedForReconciliation }
             switch status.status {
             case "loaded": loaded += 1
             case "unchanged": skipped += 1
@@ -165,10 +160,10 @@ public final class WeeklyRun {
         }
         // Reports list deliveries in the inbox's order, whatever order they were loaded in.
         result.deliveries += entries.compactMap { statuses[$0.path] }
-        let position = Dictionary(entries.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { a, _ in a })
-        loadedOutcomes.sort { position[$0.0.path, default: 0] < position[$1.0.path, default: 0] }
         return (loaded, skipped, failed)
     }
+
+    private static func key(_ n: DeliveryName) -> String { "\(n.batchDate.ordinal)_\(n.komnr)_\(n.kind.rawValue)" }
 
     private func startRun(_ db: Database, _ batch: Int64) throws {
         let s = try db.prepare("""
@@ -192,6 +187,8 @@ public final class WeeklyRun {
                           _ body: () throws -> (String, T)) throws -> T {
         let start = clock.now
         let startedAt = Timestamp.now()
+        FaultPoints.enter(stage: name)
+        FaultPoints.pass("stage start")
         progress("\(name) …")
         let (detail, value) = try body()
         let elapsed = clock.now - start
@@ -232,18 +229,6 @@ public final class WeeklyRun {
         return (entries, ignored)
     }
 
-    /// Flags a person should see for a loaded delivery.
-    private func flags(for o: LoadOutcome) -> [String] {
-        var f: [String] = []
-        let records = max(o.summary.tally.records, 1)
-        if Double(o.rejected) / Double(records) > request.config.rejectThreshold {
-            f.append(String(format: "rejects above %.0f %%: %d of %d records quarantined", request.config.rejectThreshold * 100,
-                            o.rejected, o.summary.tally.records))
-        }
-        if !o.duplicateIdentities.isEmpty { f.append("\(o.duplicateIdentities.count) identities delivered more than once") }
-        return f
-    }
-
     private func options(for e: Inbox.Entry) -> ValidationOptions {
         var options = ValidationOptions()
         options.encoding = request.config.encodingFor[e.name.komnr]
@@ -253,7 +238,6 @@ public final class WeeklyRun {
     /// Loads one delivery: the version a worker prepared if there is one, else by streaming it
     /// (also when preparing it failed: streaming reports the failure with the file's own words).
     private func loadOne(_ e: Inbox.Entry, _ loader: DeliveryLoader, _ db: Database,
-                         _ affected: inout Set<Int>,
                          prepared: Result<PreparedDelivery?, any Error>) throws -> (DeliveryStatus, LoadOutcome?) {
         let file = (e.path as NSString).lastPathComponent
         let started = Timestamp.now()
@@ -262,7 +246,7 @@ public final class WeeklyRun {
             return (done, nil)
         }
         let policy = LoadPolicy(shrinkThreshold: request.config.shrinkThresholdFor[e.name.komnr] ?? request.config.shrinkThreshold,
-                                acceptShrink: request.acceptHeld)
+                                acceptShrink: request.acceptHeld, rejectThreshold: request.config.rejectThreshold)
         do {
             let o: LoadOutcome
             if case .success(let p?) = prepared, let applied = try applyIfCurrent(p, loader, policy: policy, startedAt: started) {
@@ -270,7 +254,6 @@ public final class WeeklyRun {
             } else {
                 o = try loader.load(path: e.path, name: e.name, options: options(for: e), policy: policy, startedAt: started)
             }
-            affected.formUnion(o.affectedPersons)
             return (DeliveryStatus(komnr: e.name.komnr, kind: e.name.kind, status: "loaded", file: file,
                                    records: o.summary.tally.records, rejected: o.rejected, warnings: o.summary.warnings,
                                    inserted: o.inserted, removed: o.removed, message: nil), o)

@@ -10,16 +10,32 @@ import Foundation
 public enum WriteDownStage {
     /// `persons == nil` recomputes everyone (first load, or when most persons changed).
     public static func apply(_ db: Database, persons: Set<Int>?) throws -> WriteDownSummary {
+        try db.transaction { try recompute(db, persons: persons) }
+    }
+
+    private static func recompute(_ db: Database, persons: Set<Int>?) throws -> WriteDownSummary {
+        var writer = try SegmentWriter(db)
+        if let persons {
+            try forgetWriteDown(db, of: persons)
+        } else {
+            try db.execute("DELETE FROM writedown; DELETE FROM writedown_segment;")
+        }
+        for (person, m) in try currentMeasures(db, of: persons) { try writer.add(person: person, m) }
+        try writer.finish()
+        return writer.summary
+    }
+
+    /// Recomputes every person a load left pending (`PendingWork`) and forgets them, in one
+    /// transaction. `everyone`: all persons (a first Friday), which is also taken when more than a
+    /// million are pending, since clearing the whole write-down is then cheaper than forgetting
+    /// that many persons' rows one by one. Nil when nothing is pending.
+    public static func applyPending(_ db: Database, everyone: Bool = false) throws -> WriteDownSummary? {
         try db.transaction {
-            var writer = try SegmentWriter(db)
-            if let persons {
-                try forgetWriteDown(db, of: persons)
-            } else {
-                try db.execute("DELETE FROM writedown; DELETE FROM writedown_segment;")
-            }
-            for (person, m) in try currentMeasures(db, of: persons) { try writer.add(person: person, m) }
-            try writer.finish()
-            return writer.summary
+            let persons = try PendingWork.persons(db)
+            guard !persons.isEmpty else { return nil }
+            let summary = try recompute(db, persons: everyone || persons.count > 1_000_000 ? nil : persons)
+            try PendingWork.forgetPersons(db)
+            return summary
         }
     }
 
