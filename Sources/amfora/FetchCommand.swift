@@ -81,7 +81,7 @@ struct FetchCommand: ParsableCommand {
         } catch {
             throw fail(error.message)
         }
-        for line in FetchReport.lines(summary, municipalities: CodeListCatalog.standard.municipalities) { print(line) }
+        for line in FetchReport.lines(summary, municipalities: CodeListCatalog.standard.municipalities) { say(line) }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 

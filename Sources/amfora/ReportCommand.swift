@@ -15,9 +15,12 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let config = try options.loadConfig()
         let path = options.resolvedWarehouse(config)
-        guard FileManager.default.fileExists(atPath: path) else { throw Terminal.fail("no warehouse at \(path)") }
         do {
-            // Read-write: the report records the batch's write-down totals for next Friday's comparison.
+            _ = try Warehouse.openForReading(path)  // says so when there is none, without creating one
+            // Read-write: the report records the batch's write-down totals for next Friday's
+            // comparison, so it takes the run's lock; a run under way writes the report itself.
+            let lock = try RunLock(warehouse: path, purpose: "amfora report")
+            defer { withExtendedLifetime(lock) {} }
             let warehouse = try Warehouse(path: path)
             let batch: Day
             if let d = options.batchDate.flatMap({ Day(iso: $0) }) {
@@ -28,11 +31,13 @@ struct ReportCommand: ParsableCommand {
                 throw Terminal.fail("no batch has run yet")
             }
             let dir = try BatchReportWriter.write(nil, warehouse: warehouse.db, batch: batch, to: options.resolvedReports(config))
-            print("\((dir as NSString).appendingPathComponent("index.html"))")
+            say("\((dir as NSString).appendingPathComponent("index.html"))")
         } catch let e as ExitCode {
             throw e
+        } catch let e as RunLock.Held {
+            throw Terminal.fail("\(e.description); a run writes its own report when it finishes, so `amfora report` is needed only after it")
         } catch {
-            throw Terminal.fail("\(error)")
+            throw Terminal.fail(OperatorMessage.of(error))
         }
     }
 }

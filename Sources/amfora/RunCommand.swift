@@ -61,12 +61,10 @@ struct ResumeCommand: ParsableCommand {
         if opts.batchDate == nil {
             let config = try opts.loadConfig()
             let warehouse = opts.resolvedWarehouse(config)
-            guard FileManager.default.fileExists(atPath: warehouse) else {
-                throw Terminal.fail("no warehouse at \(warehouse): nothing to resume")
-            }
-            let db = try Database(path: warehouse, readOnly: true)
+            let db: Database
+            do { db = try Warehouse.openForReading(warehouse) } catch { throw Terminal.fail(OperatorMessage.of(error)) }
             guard let day = try db.scalar("SELECT max(batch_date) FROM run WHERE status = 'running'") else {
-                print("nothing to resume: the last batch finished")
+                say("nothing to resume: the last batch finished")
                 return
             }
             opts.batchDate = Day(ordinal: Int32(day)).iso
@@ -81,9 +79,9 @@ enum WeeklyJob {
     static func runAndReport(_ options: RunOptions, municipality: Int?, file: String?, acceptHeld: Bool = false) throws {
         let (result, fetched) = try run(options, municipality: municipality, file: file, acceptHeld: acceptHeld)
         if let fetched {
-            for line in FetchReport.lines(fetched, municipalities: CodeListCatalog.standard.municipalities) { print(line) }
+            for line in FetchReport.lines(fetched, municipalities: CodeListCatalog.standard.municipalities) { say(line) }
         }
-        print(RunSummary.text(result))
+        say(RunSummary.text(result))
         if result.needsPerson || (fetched?.exitCode ?? 0) != 0 { throw ExitCode(1) }
     }
 
@@ -108,7 +106,7 @@ enum WeeklyJob {
         } catch let e as ExitCode {
             throw e
         } catch {
-            throw Terminal.fail("\(error)")
+            throw Terminal.fail(OperatorMessage.of(error))
         }
     }
 }

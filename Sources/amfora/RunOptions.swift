@@ -88,11 +88,17 @@ enum Terminal {
 
     static func progress(_ line: String) {
         guard isInteractive else { return }
-        FileHandle.standardError.write(Data("  \(line)\n".utf8))
+        FileHandle.standardError.write(Data("  \(CPR.scrub(line))\n".utf8))
     }
 
     static func fail(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("amfora: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("amfora: \(CPR.scrub(message))\n".utf8))
         return ExitCode(2)
     }
+}
+
+/// Everything the commands print goes through here: whatever a message quotes, no full CPR
+/// number leaves the program (`CPR.scrub`).
+func say(_ text: String, terminator: String = "\n") {
+    Swift.print(CPR.scrub(text), terminator: terminator)
 }

@@ -15,17 +15,21 @@ struct StatusCommand: ParsableCommand {
     var all = false
 
     func run() throws {
+        do { try show() } catch let e as ExitCode { throw e } catch { throw Terminal.fail(OperatorMessage.of(error)) }
+    }
+
+    private func show() throws {
         let config = try options.loadConfig()
         let path = options.resolvedWarehouse(config)
-        guard FileManager.default.fileExists(atPath: path) else { throw Terminal.fail("no warehouse at \(path)") }
-        let db = try Database(path: path, readOnly: true)
+        // A reader: it never waits for a run's lock, and reads what the run has committed.
+        let db = try Warehouse.openForReading(path)
         let batch: Int64
         if let d = options.batchDate.flatMap({ Day(iso: $0) }) {
             batch = Int64(d.ordinal)
         } else if let last = try db.scalar("SELECT max(batch_date) FROM run") {
             batch = last
         } else {
-            print("no batch has run yet")
+            say("no batch has run yet")
             return
         }
         let run = try db.prepare("SELECT status, started_at, finished_at, margin_seconds FROM run WHERE batch_date = ?")
@@ -34,7 +38,7 @@ struct StatusCommand: ParsableCommand {
         if try run.step() {
             let margin = run.isNull(3) ? nil : Int(run.int(3))
             let when = margin.map { $0 >= 0 ? "\($0 / 3600) h \($0 % 3600 / 60) min before 06:00" : "\(-$0 / 60) min after 06:00 (deadline missed)" } ?? "not finished"
-            print("batch \(day.iso): \(run.text(0) ?? "?"), started \(run.text(1) ?? "?"), finished \(run.text(2) ?? "-"), \(when)")
+            say("batch \(day.iso): \(run.text(0) ?? "?"), started \(run.text(1) ?? "?"), finished \(run.text(2) ?? "-"), \(when)")
         }
         let rows = try db.prepare("""
             SELECT komnr, kind, status, coalesce(records, 0), coalesce(rejected, 0), coalesce(warnings, 0), coalesce(message, '')
@@ -57,10 +61,10 @@ struct StatusCommand: ParsableCommand {
                           String(rows.int(3)).leftPadded(9), String(rejected).leftPadded(8), String(rows.int(5)).leftPadded(8),
                           "  " + CPR.scrub(rows.text(6) ?? "").prefix(70)].joined(separator: " "))
         }
-        print(counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        say(counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
         if !lines.isEmpty {
-            print("kom municipality       kind     status     records rejected warnings")
-            lines.forEach { print($0) }
+            say("kom municipality       kind     status     records rejected warnings")
+            lines.forEach { say($0) }
         }
     }
 }

@@ -49,22 +49,22 @@ struct ValidateCommand: AsyncParsableCommand {
         var unusable = false
         var anyErrors = false
         if json {
-            print("{\"files\":[", terminator: "")
+            say("{\"files\":[", terminator: "")
             for (i, path) in files.enumerated() {
-                if i > 0 { print(",", terminator: "") }
-                print(ValidationOutput.jsonFileHead(file: path), terminator: "")
+                if i > 0 { say(",", terminator: "") }
+                say(ValidationOutput.jsonFileHead(file: path), terminator: "")
                 var first = true
                 let summary = Self.check(path, options) { f in
-                    print((first ? "" : ",") + ValidationOutput.jsonFinding(f), terminator: "")
+                    say((first ? "" : ",") + ValidationOutput.jsonFinding(f), terminator: "")
                     first = false
                 }
-                print(ValidationOutput.jsonFileTail(summary), terminator: "")
+                say(ValidationOutput.jsonFileTail(summary), terminator: "")
                 records += summary.tally.records
                 bytes += Self.size(path)
                 unusable = unusable || Self.isUnusable(summary)
                 anyErrors = anyErrors || summary.errors > 0
             }
-            print("]}")
+            say("]}")
         } else {
             let results = await withTaskGroup(of: (Int, FileSummary, FindingDigest).self) { group in
                 // Largest files first, so the two cores finish together; results are re-sorted below.
@@ -83,15 +83,15 @@ struct ValidateCommand: AsyncParsableCommand {
             }
             var digest = FindingDigest(examplesPerRule: examples)
             for (_, s, d) in results {
-                print(ValidationOutput.summaryLine(s, municipalities: options.catalog.municipalities))
+                say(ValidationOutput.summaryLine(s, municipalities: options.catalog.municipalities))
                 records += s.tally.records
                 bytes += Self.size(s.file)
                 digest.merge(d)
                 unusable = unusable || Self.isUnusable(s)
                 anyErrors = anyErrors || s.errors > 0
             }
-            print("")
-            print(ValidationOutput.digestText(digest))
+            say("")
+            say(ValidationOutput.digestText(digest))
         }
         if unusable { throw ExitCode(2) }
         if anyErrors { throw ExitCode(1) }

@@ -1,3 +1,4 @@
+import AmforaTestSupport
 import Testing
 @testable import AmforaCore
 
@@ -41,8 +42,73 @@ import Testing
 
     @Test func scrubsCPRLikeRunsInFreeText() {
         #expect(CPR.scrub("person 0101901234 and 020290-4321.") == "person 010190-**** and 020290-****.")
-        #expect(CPR.scrub("CVR 13748136, Pnr 10123456789012") == "CVR 13748136, Pnr 10123456789012")
+        #expect(CPR.scrub("CVR 13748136, Pnr 1017654321") == "CVR 13748136, Pnr 1017654321")  // month 17
         #expect(CPR.scrub("9999991234") == "9999991234")  // day 99 is no date
+    }
+
+    /// A CPR number inside a longer run of digits is masked too: a JobplanID `17098216317`, or a
+    /// line shifted so that the number runs into the next field's digits.
+    @Test func scrubsCPRNumbersInsideLongerDigitRuns() {
+        #expect(CPR.scrub("JobplanID 17098216317") == "JobplanID 170982-*****")
+        #expect(CPR.scrub("99917098216317x") == "999170982-*****x")     // the number starts inside the run
+        #expect(CPR.scrub("Pnr 10123456789012") == "Pnr 101234-********")  // over-masking is the safe side
+        #expect(CPR.scrub("12170982-16317") == "12170982-*****")
+        #expect(CPR.scrub("1709821631170982-1234") == "170982-**********-1234")
+        #expect(CPR.scrub("20261127 12:00, 8 digits 31129912") == "20261127 12:00, 8 digits 31129912")
+    }
+}
+
+/// Scrubbing, checked by a detector written independently of it: in any text, after scrubbing,
+/// no ten consecutive digits (nor six, a hyphen and four) start with a day and a month.
+@Suite struct CPRScrubPropertyTests {
+    static func leaks(_ text: String) -> [String] {
+        let chars = Array(text)
+        func digit(_ i: Int) -> Int? { i < chars.count ? chars[i].wholeNumberValue.flatMap { chars[i].isASCII ? $0 : nil } : nil }
+        func birth(_ i: Int) -> Bool {
+            guard let a = digit(i), let b = digit(i + 1), let c = digit(i + 2), let d = digit(i + 3),
+                  digit(i + 4) != nil, digit(i + 5) != nil else { return false }
+            return (1...31).contains(a * 10 + b) && (1...12).contains(c * 10 + d)
+        }
+        var found: [String] = []
+        for i in chars.indices where birth(i) {
+            if (6..<10).allSatisfy({ digit(i + $0) != nil }) { found.append(String(chars[i..<(i + 10)])) }
+            if i + 10 < chars.count, chars[i + 6] == "-", (7..<11).allSatisfy({ digit(i + $0) != nil }) {
+                found.append(String(chars[i..<(i + 11)]))
+            }
+        }
+        return found
+    }
+
+    static func randomText(_ rng: inout SplitMix64) -> String {
+        let pieces = ["a", " ", "-", ":", "Æ", "\"", "0", "5", "9", "1", "2", "12", "31", "0101901234", "020290-4321", "ø"]
+        var s = ""
+        for _ in 0..<Int.random(in: 1...40, using: &rng) {
+            if Bool.random(using: &rng) {
+                s += (0..<Int.random(in: 1...16, using: &rng)).map { _ in String(Int.random(in: 0...9, using: &rng)) }.joined()
+            } else {
+                s += pieces.randomElement(using: &rng)!
+            }
+        }
+        return s
+    }
+
+    @Test func noCPRShapedNumberSurvivesScrubbing() {
+        var rng = SplitMix64(seed: 52)
+        for _ in 0..<20_000 {
+            let text = Self.randomText(&rng)
+            let scrubbed = CPR.scrub(text)
+            #expect(Self.leaks(scrubbed).isEmpty, "\(Self.leaks(scrubbed)) left in a scrubbed text")
+            #expect(CPR.scrub(scrubbed) == scrubbed, "scrubbing twice changes the text")
+            // Only digits change: the text around a number stays as it was.
+            #expect(scrubbed.filter { !$0.isNumber && $0 != "*" && $0 != "-" } == text.filter { !$0.isNumber && $0 != "-" })
+        }
+    }
+
+    @Test func theDetectorFindsWhatScrubbingRemoves() {
+        #expect(Self.leaks("x 0101901234 y") == ["0101901234"])
+        #expect(Self.leaks("17098216317").count == 1)
+        #expect(Self.leaks("020290-4321") == ["020290-4321"])
+        #expect(Self.leaks("010190-****").isEmpty)
     }
 }
 

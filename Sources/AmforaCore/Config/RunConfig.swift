@@ -48,13 +48,31 @@ public struct RunConfig: Sendable, Equatable {
         }
     }
 
+    /// The allowed values of each numeric key: anything outside (1e300, nan, -1) is refused by
+    /// name, never clamped and never left to crash a conversion.
+    static let ranges: [String: (range: ClosedRange<Double>, whole: Bool)] = [
+        "min_age": (0...86_400, true),
+        "shrink_threshold": (0...1, false),
+        "reject_threshold": (0...1, false),
+        "deadline_warning_minutes": (0...1_440, true),
+        "workers": (0...64, true),
+    ]
+
     mutating func set(_ key: String, _ value: String, line: Int) throws {
         func number() throws -> Double {
-            guard let d = Double(value) else { throw ParseError(line: line, reason: "\(key) must be a number") }
+            let base = key.split(separator: ".").first.map(String.init) ?? key
+            let (range, whole) = Self.ranges[base] ?? (0...1, false)
+            let allowed = whole ? "a whole number from \(Int(range.lowerBound)) to \(Int(range.upperBound))"
+                : "a number from \(range.lowerBound) to \(range.upperBound)"
+            guard let d = Double(value), range.contains(d), !whole || d == d.rounded() else {
+                throw ParseError(line: line, reason: "\(key) must be \(allowed), not \(value)")
+            }
             return d
         }
         func komnr(_ suffix: Substring) throws -> Int {
-            guard let k = Int(suffix) else { throw ParseError(line: line, reason: "\(key): expected a municipality code after the dot") }
+            guard let k = Int(suffix), CodeListCatalog.standard.municipalities[k] != nil else {
+                throw ParseError(line: line, reason: "\(key): expected one of the 98 municipality codes after the dot")
+            }
             return k
         }
         if Self.secretKeys.contains(key.lowercased()) {
@@ -65,17 +83,16 @@ public struct RunConfig: Sendable, Equatable {
         case "warehouse": warehouse = value
         case "reports": reports = value
         case "inbox": inbox = value
-        case "allow_plaintext": allowPlaintext = value == "true"
+        case "allow_plaintext":
+            guard value == "true" || value == "false" else { throw ParseError(line: line, reason: "allow_plaintext must be true or false") }
+            allowPlaintext = value == "true"
         case "ca_file": caFile = value
         case "netrc_file": netrcFile = value
         case "min_age": minAge = Int(try number())
         case "shrink_threshold": shrinkThreshold = try number()
         case "deadline_warning_minutes": deadlineWarningMinutes = Int(try number())
         case "reject_threshold": rejectThreshold = try number()
-        case "workers":
-            let n = try number()
-            guard n >= 0, n == n.rounded() else { throw ParseError(line: line, reason: "workers must be a whole number, 0 for one per core") }
-            workers = Int(n)
+        case "workers": workers = Int(try number())
         default:
             if key.hasPrefix("shrink_threshold.") {
                 shrinkThresholdFor[try komnr(key.dropFirst("shrink_threshold.".count))] = try number()

@@ -61,38 +61,58 @@ public enum CPR {
         return String(chars[0..<6]) + "-****"
     }
 
-    /// Masks every run that looks like a CPR number (six digits forming a day and month,
-    /// optionally a hyphen, four more digits) inside free text. Over-masking is the safe side.
+    /// Masks every CPR-shaped number inside free text, wherever it stands: a run of digits that
+    /// holds ten digits whose first six are a day and month (`ddmmyy` + four), or six such digits,
+    /// a hyphen and four more. The run keeps its digits up to the birth date and every digit after
+    /// it becomes `*`: `17098216317` → `170982-*****`. Over-masking is the safe side.
     public static func scrub(_ text: String) -> String {
         let u = Array(text.unicodeScalars)
+        guard u.count >= 10 else { return text }
         var out = String.UnicodeScalarView()
         var i = 0
         while i < u.count {
-            if let end = cprRunEnd(u, from: i), i == 0 || !isDigit(u[i - 1]) {
-                out.append(contentsOf: u[i..<(i + 6)])
-                out.append(contentsOf: "-****".unicodeScalars)
-                i = end
+            guard isDigit(u[i]) else {
+                out.append(u[i])
+                i += 1
                 continue
             }
-            out.append(u[i])
-            i += 1
+            var j = i
+            while j < u.count, isDigit(u[j]) { j += 1 }
+            if let w = (i...max(i, j - 10)).first(where: { j - $0 >= 10 && isBirthDate(u, at: $0) }) {
+                out.append(contentsOf: u[i..<(w + 6)])
+                out.append(contentsOf: "-****".unicodeScalars)
+                out.append(contentsOf: String(repeating: "*", count: j - w - 10).unicodeScalars)
+                i = j
+            } else if let end = hyphenated(u, run: i..<j) {
+                out.append(contentsOf: u[i..<j])
+                out.append(contentsOf: "-****".unicodeScalars)
+                out.append(contentsOf: String(repeating: "*", count: end - j - 5).unicodeScalars)
+                i = end
+            } else {
+                out.append(contentsOf: u[i..<j])
+                i = j
+            }
         }
         return String(out)
     }
 
     private static func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 48 && s.value <= 57 }
 
-    private static func cprRunEnd(_ u: [Unicode.Scalar], from i: Int) -> Int? {
-        guard i + 10 <= u.count, (0..<6).allSatisfy({ isDigit(u[i + $0]) }) else { return nil }
+    /// Six digits at `i` that read as a day and month (any year).
+    private static func isBirthDate(_ u: [Unicode.Scalar], at i: Int) -> Bool {
         let dd = Int(u[i].value - 48) * 10 + Int(u[i + 1].value - 48)
         let mm = Int(u[i + 2].value - 48) * 10 + Int(u[i + 3].value - 48)
-        guard dd >= 1, dd <= 31, mm >= 1, mm <= 12 else { return nil }
-        var j = i + 6
-        if j < u.count, u[j] == "-" { j += 1 }
-        guard j + 4 <= u.count, (0..<4).allSatisfy({ isDigit(u[j + $0]) }) else { return nil }
-        let end = j + 4
-        if end < u.count, isDigit(u[end]) { return nil }
-        return end
+        return dd >= 1 && dd <= 31 && mm >= 1 && mm <= 12
+    }
+
+    /// `ddmmyy-ssss`: the run ends in a birth date, a hyphen follows, then four or more digits.
+    /// Returns where the digits after the hyphen end.
+    private static func hyphenated(_ u: [Unicode.Scalar], run: Range<Int>) -> Int? {
+        let j = run.upperBound
+        guard run.count >= 6, j < u.count, u[j] == "-", isBirthDate(u, at: j - 6) else { return nil }
+        var k = j + 1
+        while k < u.count, isDigit(u[k]) { k += 1 }
+        return k - (j + 1) >= 4 ? k : nil
     }
 }
 

@@ -22,8 +22,9 @@ public struct Finding: Sendable, Codable, Equatable {
         self.field = field
         self.rule = rule
         self.severity = severity
-        self.value = value
-        self.message = message
+        // Whatever field a CPR number was shifted into, and whatever a message quotes.
+        self.value = value.map(CPR.scrub)
+        self.message = CPR.scrub(message)
         self.byteOffset = byteOffset
     }
 }

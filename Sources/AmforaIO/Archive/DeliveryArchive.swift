@@ -25,41 +25,45 @@ public final class DeliveryArchive {
         "\(directory)/\(sha256.prefix(2))/\(sha256)"
     }
 
-    /// Keeps the file whose digest is `sha256` (already there: nothing to do).
+    /// Keeps the file whose digest is `sha256` (already there: nothing to do). The delivery is
+    /// opened once, as a regular file and without following a link; the archive links or copies
+    /// that open file, and its mode is set through the descriptor: no path is followed anywhere.
     @discardableResult
     public func store(_ source: String, sha256: String) throws -> String {
         let final = path(for: sha256)
-        if FileManager.default.fileExists(atPath: final) { return final }
+        var st = stat()
+        if lstat(final, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG { return final }
         try FileManager.default.createDirectory(atPath: (final as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        if link(source, final) == 0 || errno == EEXIST {
-            chmod(final, 0o400)
+        let input = try FileChunks.openRegular(source)
+        defer { close(input) }
+        if linkat(AT_FDCWD, "/proc/self/fd/\(input)", AT_FDCWD, final, AT_SYMLINK_FOLLOW) == 0 || errno == EEXIST {
+            fchmod(input, 0o400)
             return final
         }
         // Another file system: copy to a temporary name, make it durable, then name it.
         let temporary = "\(directory)/.incoming-\(getpid())-\(UUID().uuidString)"
         defer { unlink(temporary) }
-        let out = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o400)
+        let out = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o400)
         guard out >= 0 else { throw FileAccessError.unreadable(temporary, String(cString: strerror(errno))) }
-        var failure: (any Error)?
-        try FileChunks.source(path: source)({ chunk in
-            guard failure == nil, var p = chunk.baseAddress else { return }
-            var left = chunk.count
-            while left > 0 {
-                let n = write(out, p, left)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = FileAccessError.unreadable(temporary, String(cString: strerror(errno)))
-                    return
-                }
-                p += n
-                left -= n
+        defer { close(out) }
+        let size = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(input, buffer, size)
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw FileAccessError.unreadable(source, String(cString: strerror(errno))) }
+            if n == 0 { break }
+            var written = 0
+            while written < n {
+                let w = write(out, buffer + written, n - written)
+                if w < 0, errno == EINTR { continue }
+                guard w > 0 else { throw FileAccessError.unreadable(temporary, String(cString: strerror(errno))) }
+                written += w
             }
-        })
-        let synced = fsync(out) == 0
-        close(out)
-        if let failure { throw failure }
-        guard synced, rename(temporary, final) == 0 else {
+        }
+        guard fsync(out) == 0, rename(temporary, final) == 0 else {
             throw FileAccessError.unreadable(final, String(cString: strerror(errno)))
         }
         return final

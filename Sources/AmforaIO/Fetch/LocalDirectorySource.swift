@@ -31,11 +31,11 @@ public final class LocalDirectorySource: DeliverySource {
             }
             if name == "." || name == ".." { continue }
             var st = stat()
-            guard fstatat(dirfd(dir), name, &st, 0) == 0 else { continue }  // gone since readdir
+            guard fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) == 0 else { continue }  // gone since readdir
             let kind: RemoteEntry.Kind = switch st.st_mode & S_IFMT {
             case S_IFREG: .file
             case S_IFDIR: .directory
-            default: .other("special file")
+            default: .other(FileChunks.kind(of: st.st_mode) ?? "a special file")
             }
             entries.append(RemoteEntry(name: name, kind: kind, size: Int64(st.st_size), modified: Int64(st.st_mtim.tv_sec)))
         }
@@ -44,16 +44,17 @@ public final class LocalDirectorySource: DeliverySource {
 
     public func currentFacts(of name: String) throws(SourceError) -> RemoteEntry? {
         var st = stat()
-        guard stat(path + "/" + name, &st) == 0 else { return nil }
+        guard lstat(path + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
         return RemoteEntry(name: name, size: Int64(st.st_size), modified: Int64(st.st_mtim.tv_sec))
     }
 
     public func download(_ name: String, from offset: Int64, into file: PartialFile) throws(SourceError) {
         let source = path + "/" + name
-        let fd = open(source, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let gone = errno == ENOENT
-            throw SourceError(gone ? .fileGone : .local, "cannot read \(source): \(FileSystem.errnoText())")
+        let fd: Int32
+        do { fd = try FileChunks.openRegular(source) } catch FileAccessError.missing {
+            throw SourceError(.fileGone, "cannot read \(source): no such file")
+        } catch {
+            throw SourceError(.local, "cannot read \(error)")
         }
         defer { close(fd) }
         let size = 1 << 20

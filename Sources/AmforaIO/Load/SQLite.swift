@@ -2,14 +2,47 @@ import CSQLite
 import Foundation
 
 /// An SQLite error with the result code, SQLite's message and the SQL — never the bound values,
-/// which may be personal data.
+/// which may be personal data. Its description is for the operator: what happened to which file
+/// and what to do, without codes; `technical` keeps the code and the SQL for a developer.
 public struct SQLiteError: Error, CustomStringConvertible {
     public let code: Int32
     public let message: String
     public let sql: String?
+    /// The database file.
+    public var file: String = "the warehouse"
+
+    public init(code: Int32, message: String, sql: String?, file: String = "the warehouse") {
+        self.code = code
+        self.message = message
+        self.sql = sql
+        self.file = file
+    }
+
+    public var technical: String {
+        "SQLite error \(code): \(message)" + (sql.map { " in «\($0.prefix(200))»" } ?? "")
+    }
 
     public var description: String {
-        "SQLite error \(code): \(message)" + (sql.map { " in «\($0.prefix(200))»" } ?? "")
+        switch code & 0xFF {
+        case SQLITE_FULL:
+            "the disk holding \(file) is full; the step under way was rolled back and nothing is half-written — free space, then run the same command again"
+        case SQLITE_IOERR:
+            "the disk holding \(file) reported an input/output error; the step under way was rolled back — check the disk (and free space), then run the same command again"
+        case SQLITE_READONLY:
+            "\(file) cannot be written: the file or its file system is read-only; nothing was changed — make it writable for the user running amfora"
+        case SQLITE_CANTOPEN:
+            "cannot open \(file): its directory is missing or not writable, or the path is not a file — check --warehouse"
+        case SQLITE_PERM, SQLITE_AUTH:
+            "permission denied for \(file); nothing was changed — run amfora as the user that owns the warehouse"
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            "\(file) stayed locked by another process for longer than amfora waits; try again when it has finished (`amfora status` shows the batch)"
+        case SQLITE_NOTADB:
+            "\(file) is not an SQLite database; it was not changed — check --warehouse, or restore the warehouse from its backup"
+        case SQLITE_CORRUPT:
+            "\(file) is damaged (SQLite found it corrupt); restore the warehouse from its backup"
+        default:
+            "\(file) answered an error (\(message)); nothing of the step under way was kept — run the same command again, and report it if it repeats"
+        }
     }
 
     /// Disk full or I/O error: the load is rolled back and the warehouse stays as it was.
@@ -19,6 +52,7 @@ public struct SQLiteError: Error, CustomStringConvertible {
 /// A connection to one SQLite database file through the C API.
 public final class Database {
     let handle: OpaquePointer
+    public let path: String
 
     /// Opens (creating if needed) the database. A new file is created owner-only (0600) before
     /// SQLite touches it, so personal data is never readable by others, not even for a moment.
@@ -33,8 +67,9 @@ public final class Database {
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close(db)  // a failed open still allocates a handle
-            throw SQLiteError(code: rc, message: "\(message) (\(path))", sql: nil)
+            throw SQLiteError(code: rc, message: message, sql: nil, file: path)
         }
+        self.path = path
         handle = db
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, 10_000)
@@ -43,7 +78,7 @@ public final class Database {
     deinit { sqlite3_close_v2(handle) }
 
     func error(_ rc: Int32, _ sql: String?) -> SQLiteError {
-        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql, file: path)
     }
 
     /// Runs one or more statements without results.
@@ -53,7 +88,7 @@ public final class Database {
         if rc != SQLITE_OK {
             let message = err.map { String(cString: $0) } ?? "error"
             sqlite3_free(err)
-            throw SQLiteError(code: rc, message: message, sql: sql)
+            throw SQLiteError(code: rc, message: message, sql: sql, file: path)
         }
     }
 
@@ -69,7 +104,7 @@ public final class Database {
             let result = try body()
             // An error SQLite answered with an automatic rollback leaves no transaction to commit.
             guard sqlite3_get_autocommit(handle) == 0 else {
-                throw SQLiteError(code: SQLITE_ABORT, message: "the transaction was rolled back by SQLite", sql: nil)
+                throw SQLiteError(code: SQLITE_ABORT, message: "the transaction was rolled back by SQLite", sql: nil, file: path)
             }
             FaultPoints.pass("before commit")
             try execute("COMMIT")

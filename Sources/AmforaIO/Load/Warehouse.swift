@@ -11,6 +11,7 @@ public final class Warehouse {
 
     public init(path: String) throws {
         self.path = path
+        try Self.check(path)
         db = try Database(path: path)
         try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144;")
         if let pages = FaultPoints.maxPages { try db.execute("PRAGMA max_page_count = \(pages)") }
@@ -18,6 +19,46 @@ public final class Warehouse {
         try ensureIndexes()
         // SQLite creates the -wal and -shm files with the database's mode, but be explicit.
         for suffix in ["", "-wal", "-shm"] { chmod(path + suffix, 0o600) }
+    }
+
+    /// A reader's connection (status, resume): the same checks, nothing written.
+    public static func openForReading(_ path: String) throws -> Database {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { throw WarehouseError.missing(path) }
+        try check(path)
+        return try Database(path: path, readOnly: true)
+    }
+
+    /// Refuses, before anything is written to it, a path that is not an amfora warehouse this
+    /// program may use: a directory or a link, a file that is not an SQLite database, an SQLite
+    /// database of something else, or a warehouse written by a newer amfora. A missing or empty
+    /// file is a new warehouse.
+    static func check(_ path: String) throws {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw WarehouseError.directory(path)
+        default: throw WarehouseError.notRegular(path, FileChunks.kind(of: st.st_mode) ?? "a special file")
+        }
+        guard st.st_size > 0 else { return }
+        let db: Database
+        let tables: [String]
+        do {
+            db = try Database(path: path, readOnly: true)
+            let s = try db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            var names: [String] = []
+            while try s.step() { names.append(s.text(0) ?? "") }
+            tables = names
+        } catch let e as SQLiteError where e.code & 0xFF == SQLITE_NOTADB_CODE {
+            throw WarehouseError.notADatabase(path)
+        }
+        guard !tables.isEmpty else { return }
+        guard tables.contains("schema_version"), tables.contains("delivery") else {
+            throw WarehouseError.foreign(path, tables: tables)
+        }
+        let version = Int(try db.scalar("SELECT max(version) FROM schema_version") ?? 0)
+        if version > schemaVersion { throw WarehouseError.newer(path, version: version, known: schemaVersion) }
     }
 
     func migrate() throws {
@@ -55,6 +96,36 @@ public final class Warehouse {
             insert.bind(monday.isoWeek, at: 3)
             try insert.run()
             monday = monday + 7
+        }
+    }
+}
+
+/// SQLite's "file is not a database" (SQLITE_NOTADB), without importing the C module here.
+let SQLITE_NOTADB_CODE: Int32 = 26
+
+/// A warehouse path amfora refuses to use; nothing was changed.
+public enum WarehouseError: Error, CustomStringConvertible {
+    case missing(String)
+    case directory(String)
+    case notRegular(String, String)
+    case notADatabase(String)
+    case foreign(String, tables: [String])
+    case newer(String, version: Int, known: Int)
+
+    public var description: String {
+        switch self {
+        case .missing(let p):
+            "there is no warehouse at \(p); check --warehouse (or `warehouse` in the config), or run `amfora run` to create it"
+        case .directory(let p):
+            "the warehouse path \(p) is a directory; give the warehouse file inside it, e.g. \((p as NSString).appendingPathComponent("amfora.sqlite"))"
+        case .notRegular(let p, let what):
+            "the warehouse path \(p) is \(what); amfora uses only a regular file there and changed nothing"
+        case .notADatabase(let p):
+            "\(p) is not an SQLite database, so not an amfora warehouse; it was not changed. Check --warehouse, or restore the warehouse from its backup"
+        case .foreign(let p, let tables):
+            "\(p) is an SQLite database of something else (tables \(tables.prefix(5).joined(separator: ", "))\(tables.count > 5 ? ", …" : "")), not an amfora warehouse; it was not changed. Give a new file or an amfora warehouse"
+        case .newer(let p, let version, let known):
+            "the warehouse \(p) was written by a newer amfora (schema version \(version); this program knows up to \(known)); it was not changed. Run the amfora that wrote it"
         }
     }
 }

@@ -209,35 +209,32 @@ public enum BatchReportBuilder {
         let s = try db.prepare("SELECT komnr, file, line_no, field, rule, severity, message FROM reject WHERE batch_date = ? ORDER BY komnr, file, line_no")
         try s.bind([.int(batch)])
         var written: [String] = []
-        var current: (komnr: Int64, handle: FileHandle, path: String)?
+        var current: (komnr: Int64, file: ReportFile)?
         func finish() throws {
             guard let c = current else { return }
-            try c.handle.close()
-            try BatchReportWriter.publish(c.path)
-            written.append(c.path)
+            try c.file.close()
+            written.append(c.file.path)
         }
         while try s.step() {
             let k = s.int(0)
             if current?.komnr != k {
                 try finish()
-                let path = (dir as NSString).appendingPathComponent("rejects_\(ValidationOutput.pad3(Int(k))).csv")
-                let handle = try BatchReportWriter.create(path)
-                handle.write(Data((CSVExport.bom + CSVExport.line(CSVExport.rejectsHeader)).utf8))
-                current = (k, handle, path)
+                let file = try ReportFile(path: (dir as NSString).appendingPathComponent("rejects_\(ValidationOutput.pad3(Int(k))).csv"))
+                try file.write(CSVExport.bom + CSVExport.line(CSVExport.rejectsHeader))
+                current = (k, file)
             }
             let row = [ValidationOutput.pad3(Int(k)), s.text(1) ?? "", s.isNull(2) ? "" : String(s.int(2)), s.text(3) ?? "",
                        s.text(4) ?? "", s.text(5) ?? "", CPR.scrub(s.text(6) ?? "")]
-            current!.handle.write(Data(CSVExport.line(row).utf8))
+            try current!.file.write(CSVExport.line(row))
         }
         try finish()
         return written
     }
 
     static func writeHistoryChanges(_ db: Database, batch: Int64, to path: String) throws {
-        let handle = try BatchReportWriter.create(path)
-        handle.write(Data((CSVExport.bom + CSVExport.line(CSVExport.historyChangesHeader)).utf8))
-        try eachHistoryChange(db, batch: batch, limit: nil) { handle.write(Data(CSVExport.line(CSVExport.historyChangeRow($0)).utf8)) }
-        try handle.close()
-        try BatchReportWriter.publish(path)
+        let file = try ReportFile(path: path)
+        try file.write(CSVExport.bom + CSVExport.line(CSVExport.historyChangesHeader))
+        try eachHistoryChange(db, batch: batch, limit: nil) { try file.write(CSVExport.line(CSVExport.historyChangeRow($0))) }
+        try file.close()
     }
 }

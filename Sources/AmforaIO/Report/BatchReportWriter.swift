@@ -2,54 +2,152 @@ public import AmforaCore
 import Foundation
 
 /// Writes a batch's reports into `<reports>/<batch date>/`: `index.html` for people, CSV files
-/// for Danish Excel, `summary.json` for machines, `run.json`/`run.txt` for the run itself. Each
-/// file is written under a temporary name and renamed, so a reader never sees half a report.
+/// for Danish Excel, `summary.json` for machines, `run.json`/`run.txt` for the run itself.
+///
+/// The whole report is written into a staging directory beside it and then put in the batch's
+/// place, so a reader never sees half a report, and a run killed while writing leaves only the
+/// staging directory, which the next report removes. Reports hold birth dates (`ddmmyy-****`)
+/// with municipality and measure: files are 0640 and directories 0750 whatever the umask.
 public enum BatchReportWriter {
+    static let fileMode: mode_t = 0o640
+    static let directoryMode: mode_t = 0o750
+
     @discardableResult
     public static func write(_ result: RunResult?, warehouse db: Database, batch: Day, to reports: String) throws -> String {
-        let dir = (reports as NSString).appendingPathComponent(batch.iso)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try makeDirectory(reports)
+        let final = (reports as NSString).appendingPathComponent(batch.iso)
+        removeLeftovers(in: reports, batch: batch)
+        let staging = (reports as NSString).appendingPathComponent(".\(batch.iso).new-\(getpid())")
+        try makeDirectory(staging)
+        do {
+            try writeAll(result, db, batch, into: staging)
+            try putInPlace(staging, as: final, batch: batch, reports: reports)
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
+        }
+        return final
+    }
+
+    private static func writeAll(_ result: RunResult?, _ db: Database, _ batch: Day, into dir: String) throws {
         func file(_ name: String) -> String { (dir as NSString).appendingPathComponent(name) }
         let report = try BatchReportBuilder.build(db, batch: batch, stages: result?.stages)
-        try writeAtomically(HTMLReport.render(report), to: file("index.html"))
-        try writeAtomically(JSONReport.render(report), to: file("summary.json"))
-        try writeAtomically(CSVExport.municipalities(report), to: file(CSVExport.FileName.municipalities))
-        try writeAtomically(CSVExport.rejectsByRule(report), to: file(CSVExport.FileName.rejectsByRule))
-        try writeAtomically(CSVExport.stages(report), to: file(CSVExport.FileName.stages))
+        try writeFile(HTMLReport.render(report), to: file("index.html"))
+        try writeFile(JSONReport.render(report), to: file("summary.json"))
+        try writeFile(CSVExport.municipalities(report), to: file(CSVExport.FileName.municipalities))
+        try writeFile(CSVExport.rejectsByRule(report), to: file(CSVExport.FileName.rejectsByRule))
+        try writeFile(CSVExport.stages(report), to: file(CSVExport.FileName.stages))
         try BatchReportBuilder.writeHistoryChanges(db, batch: Int64(batch.ordinal), to: file(CSVExport.FileName.historyChanges))
-        let rejects = (dir as NSString).appendingPathComponent("rejects")
-        try? FileManager.default.removeItem(atPath: rejects)
-        try FileManager.default.createDirectory(atPath: rejects, withIntermediateDirectories: true)
+        let rejects = file("rejects")
+        try makeDirectory(rejects)
         _ = try BatchReportBuilder.writeRejectFiles(db, batch: Int64(batch.ordinal), to: rejects)
         if let result {
-            try writeAtomically(RunSummary.json(result), to: file("run.json"))
-            try writeAtomically(RunSummary.text(result) + "\n", to: file("run.txt"))
+            try writeFile(RunSummary.json(result), to: file("run.json"))
+            try writeFile(RunSummary.text(result) + "\n", to: file("run.txt"))
         }
-        return dir
     }
 
-    public static func writeAtomically(_ text: String, to path: String) throws {
-        let tmp = path + ".tmp-\(getpid())"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: tmp))
-        try publish(tmp, as: path)
+    /// The staging directory takes the batch's name; the report it replaces goes.
+    private static func putInPlace(_ staging: String, as final: String, batch: Day, reports: String) throws {
+        FaultPoints.pass("publish report")
+        let old = (reports as NSString).appendingPathComponent(".\(batch.iso).old-\(getpid())")
+        var st = stat()
+        if lstat(final, &st) == 0 {
+            guard rename(final, old) == 0 else { throw ReportError(path: final, errno: errno) }
+        }
+        guard rename(staging, final) == 0 else { throw ReportError(path: final, errno: errno) }
+        try? FileManager.default.removeItem(atPath: old)
     }
 
-    /// A file for streaming rows into, under its temporary name; `publish(path)` renames it.
-    static func create(_ path: String) throws -> FileHandle {
-        let tmp = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: nil) else {
-            throw FileAccessError.unreadable(tmp, "cannot create")
+    /// Staging and replaced directories of this batch left by a run that was killed.
+    private static func removeLeftovers(in reports: String, batch: Day) {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []
+        for name in names where name.hasPrefix(".\(batch.iso).new-") || name.hasPrefix(".\(batch.iso).old-") {
+            try? FileManager.default.removeItem(atPath: (reports as NSString).appendingPathComponent(name))
         }
-        return try FileHandle(forWritingTo: URL(fileURLWithPath: tmp))
     }
 
-    static func publish(_ path: String) throws { try publish(path + ".tmp-\(getpid())", as: path) }
-
-    static func publish(_ tmp: String, as path: String) throws {
-        FaultPoints.pass("publish \((path as NSString).lastPathComponent)")
-        guard rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw FileAccessError.unreadable(path, String(cString: strerror(errno)))
+    static func makeDirectory(_ path: String) throws {
+        if mkdir(path, directoryMode) != 0, errno != EEXIST {
+            if errno == ENOENT {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            } else {
+                throw ReportError(path: path, errno: errno)
+            }
         }
+        var st = stat()
+        guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw ReportError(path: path, reason: "is not a directory")
+        }
+        chmod(path, directoryMode)
+    }
+
+    public static func writeFile(_ text: String, to path: String) throws {
+        let file = try ReportFile(path: path)
+        try file.write(text)
+        try file.close()
+    }
+}
+
+/// A report file being written: created new (never through a link), owner- and group-readable,
+/// made durable on close. Every failure is a `ReportError` naming the file and the cause.
+final class ReportFile {
+    let path: String
+    private var fd: Int32
+
+    init(path: String) throws {
+        self.path = path
+        unlink(path)
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, BatchReportWriter.fileMode)
+        guard fd >= 0 else { throw ReportError(path: path, errno: errno) }
+        fchmod(fd, BatchReportWriter.fileMode)
+    }
+
+    deinit { if fd >= 0 { Foundation.close(fd) } }
+
+    func write(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { bytes in
+            var done = 0
+            while done < bytes.count {
+                let n = Foundation.write(fd, bytes.baseAddress! + done, bytes.count - done)
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { throw ReportError(path: path, errno: errno) }
+                done += n
+            }
+        }
+    }
+
+    func close() throws {
+        let synced = fsync(fd) == 0
+        let code = errno
+        Foundation.close(fd)
+        fd = -1
+        guard synced else { throw ReportError(path: path, errno: code) }
+    }
+}
+
+/// A report that could not be written, in the operator's words.
+public struct ReportError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+
+    init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
+    init(path: String, errno code: Int32) {
+        self.path = path
+        reason = switch code {
+        case ENOSPC, EDQUOT: "the disk is full"
+        case EACCES, EPERM: "permission denied"
+        case EROFS: "the file system is read-only"
+        default: String(cString: strerror(code))
+        }
+    }
+
+    public var description: String {
+        "cannot write the report \(path): \(reason); the warehouse is complete — free the cause and write the report again with `amfora report`"
     }
 }

@@ -29,9 +29,11 @@ public struct Inbox: Sendable {
         var byKey: [String: [Entry]] = [:]
         for file in names where !file.hasPrefix(".") {
             let path = (directory as NSString).appendingPathComponent(file)
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-                ignored.append((file, "a directory"))
+            // Only regular files are deliveries; a link is never followed (the job runs as root).
+            var st = stat()
+            guard lstat(path, &st) == 0 else { continue }  // gone since the listing
+            if let what = FileChunks.kind(of: st.st_mode) {
+                ignored.append((file, what))
                 continue
             }
             switch DeliveryName.parse(file, municipalities: municipalities) {

@@ -262,6 +262,8 @@ public final class WeeklyRun {
             try recordHeld(e, db, o, message: message, startedAt: started)
             return (DeliveryStatus(komnr: e.name.komnr, kind: e.name.kind, status: "held", file: file, records: o.summary.tally.records,
                                    rejected: o.rejected, warnings: o.summary.warnings, inserted: 0, removed: 0, message: message), nil)
+        } catch let e as SQLiteError {
+            throw e  // the warehouse's failure (a full disk, say) is not the delivery's: the batch stops
         } catch {
             // One file's failure never stops the batch; the municipality's previous data stays.
             var summary: FileSummary?
