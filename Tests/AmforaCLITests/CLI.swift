@@ -21,10 +21,19 @@ enum CLI {
         let stderr: String
     }
 
-    static func run(_ arguments: [String], cwd: URL? = nil) throws -> Result {
+    /// `environment`: variables added to the test's own (the fault hooks, say); `umask`: the
+    /// file-creation mask the command runs under, set by a shell in front of it.
+    static func run(_ arguments: [String], cwd: URL? = nil, environment: [String: String] = [:],
+                    umask: String? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
+        if let umask {
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "umask \(umask); exec \"$0\" \"$@\"", binary.path] + arguments
+        } else {
+            p.executableURL = binary
+            p.arguments = arguments
+        }
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let cwd { p.currentDirectoryURL = cwd }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
@@ -44,9 +53,4 @@ enum CLI {
         defer { try? FileManager.default.removeItem(at: dir) }
         return try body(dir)
     }
-}
-
-/// A full CPR number: ddmmyy, optional hyphen, four digits, with a plausible day and month.
-func containsFullCPR(_ text: String) -> Bool {
-    text.range(of: #"(?<![0-9])(0[1-9]|[12][0-9]|3[01])(0[1-9]|1[0-2])[0-9]{2}-?[0-9]{4}(?![0-9])"#, options: .regularExpression) != nil
 }

@@ -1,3 +1,4 @@
+import AmforaTestSupport
 import Foundation
 import Testing
 

@@ -58,26 +58,10 @@ import Testing
     }
 }
 
-/// Scrubbing, checked by a detector written independently of it: in any text, after scrubbing,
-/// no ten consecutive digits (nor six, a hyphen and four) start with a day and a month.
+/// Scrubbing, checked by a detector written independently of it (`CPRLeaks`): in any text, after
+/// scrubbing, no ten consecutive digits (nor six, a hyphen and four) start with a day and a month.
 @Suite struct CPRScrubPropertyTests {
-    static func leaks(_ text: String) -> [String] {
-        let chars = Array(text)
-        func digit(_ i: Int) -> Int? { i < chars.count ? chars[i].wholeNumberValue.flatMap { chars[i].isASCII ? $0 : nil } : nil }
-        func birth(_ i: Int) -> Bool {
-            guard let a = digit(i), let b = digit(i + 1), let c = digit(i + 2), let d = digit(i + 3),
-                  digit(i + 4) != nil, digit(i + 5) != nil else { return false }
-            return (1...31).contains(a * 10 + b) && (1...12).contains(c * 10 + d)
-        }
-        var found: [String] = []
-        for i in chars.indices where birth(i) {
-            if (6..<10).allSatisfy({ digit(i + $0) != nil }) { found.append(String(chars[i..<(i + 10)])) }
-            if i + 10 < chars.count, chars[i + 6] == "-", (7..<11).allSatisfy({ digit(i + $0) != nil }) {
-                found.append(String(chars[i..<(i + 11)]))
-            }
-        }
-        return found
-    }
+    static func leaks(_ text: String) -> [String] { CPRLeaks.find(in: text) }
 
     static func randomText(_ rng: inout SplitMix64) -> String {
         let pieces = ["a", " ", "-", ":", "Æ", "\"", "0", "5", "9", "1", "2", "12", "31", "0101901234", "020290-4321", "ø"]

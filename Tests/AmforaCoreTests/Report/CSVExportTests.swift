@@ -1,3 +1,4 @@
+import AmforaTestSupport
 import Foundation
 import Testing
 @testable import AmforaCore
@@ -79,7 +80,7 @@ import Testing
     @Test func rejectsByRuleKeepsExamplesScrubsCPRAndQuotes() throws {
         let csv = CSVExport.rejectsByRule(report)
         #expect(Array(csv.utf8.prefix(3)) == [0xEF, 0xBB, 0xBF])
-        #expect(!ReportCheck.containsFullCPR(csv))
+        #expect(!containsFullCPR(csv))
         let rows = CSVExport.parse(csv)
         #expect(rows[0] == ["rule", "severity", "field", "count", "komnr", "file", "line", "value", "message"])
         // one row per example, one for the rule without examples

@@ -1,3 +1,4 @@
+import AmforaTestSupport
 import Foundation
 import Testing
 @testable import AmforaCore
@@ -147,11 +148,11 @@ import Testing
         #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"))
         #expect(html.contains("Felt &quot;Stedkode&quot; mangler; virksomhedsrettet &amp; &lt;b&gt;fed&lt;/b&gt;"))
         #expect(!html.contains("<b>fed"))
-        #expect(!ReportCheck.containsFullCPR(html))
+        #expect(!containsFullCPR(html))
         #expect(!html.contains(ReportFixture.fullCPR))
         #expect(html.contains("Slutdato før startdato for CPR 010190-**** og 311299-****"))
         #expect(html.contains("<code>311299-****</code>"))  // a history change's person, masked again
-        #expect(ReportCheck.containsFullCPR(ReportFixture.fullCPR))  // the check itself works
+        #expect(containsFullCPR(ReportFixture.fullCPR))  // the check itself works
     }
 
     @Test func escapingCoversEveryCharacterThatMatters() {

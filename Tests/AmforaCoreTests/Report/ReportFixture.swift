@@ -140,12 +140,6 @@ enum ReportFixture {
 
 /// Helpers for the report tests.
 enum ReportCheck {
-    /// A full CPR number: ddmmyy, optional hyphen, four digits, with a plausible day and month.
-    static func containsFullCPR(_ text: String) -> Bool {
-        text.range(of: #"(?<![0-9])(0[1-9]|[12][0-9]|3[01])(0[1-9]|1[0-2])[0-9]{2}-?[0-9]{4}(?![0-9])"#,
-                   options: .regularExpression) != nil
-    }
-
     static func count(_ needle: String, in text: String) -> Int {
         text.components(separatedBy: needle).count - 1
     }
