@@ -12,7 +12,7 @@ mkdir -p "$out"
 for friday in 2026-11-20 2026-11-27; do
     echo "== amfora run --batch-date $friday"
     # Exit 1 means "done, but a person should look": the samples carry deliberate faults.
-    "$bin" run --source "samples/$friday" --batch-date "$friday" \
+    "$bin" run --config samples/amfora.conf --source "samples/$friday" --batch-date "$friday" \
         --warehouse "$out/amfora.sqlite" --reports "$out/reports" || [ $? = 1 ]
 done
 echo

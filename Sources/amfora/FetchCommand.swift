@@ -52,8 +52,7 @@ struct FetchCommand: ParsableCommand {
 
     func validate() throws {
         if let d = batchDate {
-            guard let day = Day(iso: d) else { throw ValidationError("--batch-date must be yyyy-mm-dd, got \(d)") }
-            guard day.isoWeekday == 5 else { throw ValidationError("--batch-date \(d) is not a Friday") }
+            do { _ = try BatchDate.parse(d, now: RunClock.now()) } catch { throw ValidationError("\(error)") }
         }
         let numbers: [(String, Double)] = [("--min-age", Double(minAge ?? 0)), ("--listing-interval", listingInterval),
                                            ("--retries", Double(retries)), ("--retry-delay", retryDelay),
@@ -72,7 +71,7 @@ struct FetchCommand: ParsableCommand {
         guard let sourceText = source ?? settings.source else {
             throw fail("no source: give --source ftp(s)://host/path or a directory, or set source in the config file")
         }
-        let batch = batchDate.flatMap { Day(iso: $0) } ?? Deadline.defaultBatch()
+        let batch = batchDate.flatMap { Day(iso: $0) } ?? Deadline.defaultBatch(now: RunClock.now())
         let summary: FetchSummary
         do {
             let source = try Fetcher.openSource(sourceText, connection: connection(settings))

@@ -7,33 +7,32 @@ struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Render a batch's reports again from the warehouse (HTML, CSV for Danish Excel, JSON).",
-        discussion: "Default batch: the last one run. The files go to <reports>/<batch date>/."
+        discussion: """
+        The batch: --batch-date, else the last batch run. The files go to <reports>/<batch date>/. \
+        A run writes its own report; this is for an earlier batch, or after a report could not be written.
+
+        Example:
+          amfora report --batch-date 2026-11-20
+        """
     )
 
-    @OptionGroup var options: RunOptions
+    @OptionGroup var options: WarehouseOptions
 
     func run() throws {
-        let config = try options.loadConfig()
-        let path = options.resolvedWarehouse(config)
         do {
-            _ = try Warehouse.openForReading(path)  // says so when there is none, without creating one
-            // Read-write: the report records the batch's write-down totals for next Friday's
-            // comparison, so it takes the run's lock; a run under way writes the report itself.
+            let config = try options.loadConfig()
+            let path = options.resolvedWarehouse(config)
+            _ = try Warehouse.openForReading(path)  // says so when there is none, and creates none
+            let batch = try options.existingBatch(path)
+            // The report records the batch's write-down totals for next Friday's comparison, so
+            // it writes, and takes the run's lock; a run under way writes the report itself.
             let lock = try RunLock(warehouse: path, purpose: "amfora report")
             defer { withExtendedLifetime(lock) {} }
-            let warehouse = try Warehouse(path: path)
-            let batch: Day
-            if let d = options.batchDate.flatMap({ Day(iso: $0) }) {
-                batch = d
-            } else if let last = try warehouse.db.scalar("SELECT max(batch_date) FROM run") {
-                batch = Day(ordinal: Int32(last))
-            } else {
-                throw Terminal.fail("no batch has run yet")
-            }
-            let dir = try BatchReportWriter.write(nil, warehouse: warehouse.db, batch: batch, to: options.resolvedReports(config))
-            say("\((dir as NSString).appendingPathComponent("index.html"))")
-        } catch let e as ExitCode {
-            throw e
+            let db = try Warehouse(path: path).db
+            let report = try BatchReportBuilder.build(db, batch: batch, policy: config.attentionPolicy)
+            let reports = options.resolvedReports(config)
+            try BatchReportWriter.write(report, run: nil, warehouse: db, to: reports)
+            say(BatchReportWriter.index(of: batch, in: reports))
         } catch let e as RunLock.Held {
             throw Terminal.fail("\(e.description); a run writes its own report when it finishes, so `amfora report` is needed only after it")
         } catch {

@@ -6,36 +6,46 @@ import Foundation
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "The weekly job: fetch → parse → normalise → validate → write-down → load → reconcile → report.",
+        abstract: "The weekly job: fetch → parse → normalise → validate → load → write-down → reconcile → report.",
         discussion: """
-        Running it again for the same batch processes only deliveries that are new or changed \
-        (late deliveries, or an interrupted run). Exit status: 0 done and nothing needs a person; \
-        1 done but something needs a person (rejects, stale/missing/failed deliveries, deadline \
-        missed); 2 the job could not do its work.
+        Running it again for the same batch does only what is new or unfinished (late deliveries, \
+        or the rest of a run that was killed); without a terminal such a pass prints nothing when \
+        there is nothing new. Exit status: 0 done and nothing needs a person; 1 done but something \
+        needs a person (see the summary); 2 the job could not do its work.
+
+        Example:
+          amfora run --config /etc/amfora/amfora.conf
+          amfora run --source samples/2026-11-27 --batch-date 2026-11-27 --warehouse w/amfora.sqlite
         """
     )
 
-    @OptionGroup var options: RunOptions
+    @OptionGroup var options: WarehouseOptions
+    @OptionGroup var source: SourceOptions
 
     func run() throws {
-        try WeeklyJob.runAndReport(options, municipality: nil, file: nil)
+        try Pass.runAndReport(options, source) { _, _ in try options.newBatch() }
     }
 }
 
 struct RerunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rerun",
-        abstract: "Redo one municipality's deliveries for the batch, from the source or a given file.",
+        abstract: "Redo one municipality's deliveries for a batch, from the source or a given file.",
         discussion: """
         Replaces the municipality's dataset for the batch and recomputes the write-down for every \
         person it touches, in any municipality; the other municipalities are not touched. Running \
-        it twice leaves the same warehouse.
+        it twice leaves the same warehouse. The batch: --batch-date, else the --file's own date, \
+        else the last batch run.
+
+        Example:
+          amfora rerun --municipality 101 --file /tmp/AMFORA_101_20261127.txt
         """
     )
 
     @Option(help: "The municipality code, e.g. 101.") var municipality: Int
     @Option(help: "Load this file instead of the source's delivery (it must be named like one).") var file: String?
-    @OptionGroup var options: RunOptions
+    @OptionGroup var options: WarehouseOptions
+    @OptionGroup var source: SourceOptions
 
     func validate() throws {
         guard CodeListCatalog.standard.municipalities[municipality] != nil else {
@@ -44,70 +54,46 @@ struct RerunCommand: ParsableCommand {
     }
 
     func run() throws {
-        try WeeklyJob.runAndReport(options, municipality: municipality, file: file)
+        let named = file.flatMap { f -> Day? in
+            guard case .success(let n) = DeliveryName.parse((f as NSString).lastPathComponent,
+                                                            municipalities: CodeListCatalog.standard.municipalities) else { return nil }
+            return n.batchDate
+        }
+        try Pass.runAndReport(options, source, municipality: municipality, file: file) { _, warehouse in
+            try options.existingBatch(warehouse, fallback: named)
+        }
     }
 }
 
 struct ResumeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
-        abstract: "Finish the last interrupted batch: what is already loaded and verified by checksum is skipped."
+        abstract: "Finish the last batch that was interrupted: what is loaded and verified by SHA-256 is skipped.",
+        discussion: """
+        The same as `amfora run` for that batch: every stage does what a killed pass left unfinished.
+
+        Example:
+          amfora resume --config /etc/amfora/amfora.conf
+        """
     )
 
-    @OptionGroup var options: RunOptions
+    @OptionGroup var options: WarehouseOptions
+    @OptionGroup var source: SourceOptions
 
     func run() throws {
-        var opts = options
-        if opts.batchDate == nil {
-            let config = try opts.loadConfig()
-            let warehouse = opts.resolvedWarehouse(config)
-            let db: Database
-            do { db = try Warehouse.openForReading(warehouse) } catch { throw Terminal.fail(OperatorMessage.of(error)) }
-            guard let day = try db.scalar("SELECT max(batch_date) FROM run WHERE status = 'running'") else {
+        try Pass.runAndReport(options, source) { _, warehouse in
+            if options.batchDate != nil { return try options.existingBatch(warehouse) }
+            guard let day = try Self.interrupted(warehouse) else {
                 say("nothing to resume: the last batch finished")
-                return
+                throw ExitCode.success
             }
-            opts.batchDate = Day(ordinal: Int32(day)).iso
+            return day
         }
-        try WeeklyJob.runAndReport(opts, municipality: nil, file: nil)
-    }
-}
-
-/// What run, rerun and resume share: resolve the options, run, turn failures into exit 2.
-enum WeeklyJob {
-    /// Runs, prints the short summary (what cron mails), and exits 1 when a person is needed.
-    static func runAndReport(_ options: RunOptions, municipality: Int?, file: String?, acceptHeld: Bool = false) throws {
-        let (result, fetched) = try run(options, municipality: municipality, file: file, acceptHeld: acceptHeld)
-        if let fetched {
-            for line in FetchReport.lines(fetched, municipalities: CodeListCatalog.standard.municipalities) { say(line) }
-        }
-        say(RunSummary.text(result))
-        if result.needsPerson || (fetched?.exitCode ?? 0) != 0 { throw ExitCode(1) }
     }
 
-    static func run(_ options: RunOptions, municipality: Int?, file: String?,
-                    acceptHeld: Bool = false) throws -> (RunResult, FetchSummary?) {
-        do {
-            let config = try options.loadConfig()
-            let warehouse = options.resolvedWarehouse(config)
-            let dir = (warehouse as NSString).deletingLastPathComponent
-            if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            let (inbox, fetched) = file == nil && !acceptHeld ? try options.resolvedInbox(config, batch: options.batch) : ("", nil)
-            if let fetched, fetched.exitCode == 2 {
-                throw CLIError(FetchReport.lines(fetched, municipalities: CodeListCatalog.standard.municipalities).joined(separator: "\n"))
-            }
-            var request = RunRequest(batch: options.batch, inbox: inbox, warehouse: warehouse,
-                                     reports: options.resolvedReports(config), config: config,
-                                     municipality: municipality, file: file)
-            request.acceptHeld = acceptHeld
-            return (try WeeklyRun(request, progress: Terminal.progress).run(), fetched)
-        } catch let e as RunLock.Held {
-            throw Terminal.fail(e.description)
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            throw Terminal.fail(OperatorMessage.of(error))
-        }
+    static func interrupted(_ warehouse: String) throws -> Day? {
+        let db = try Warehouse.openForReading(warehouse)
+        return try db.scalar("SELECT max(batch_date) FROM run WHERE status = 'running'").map { Day(ordinal: Int32($0)) }
     }
 }
 
@@ -116,16 +102,67 @@ struct AcceptCommand: ParsableCommand {
         commandName: "accept",
         abstract: "Load a municipality's held delivery after a person has looked at it.",
         discussion: """
-        A delivery that shrank beyond the threshold is held: last Friday's dataset stays in force. \
+        A delivery that shrank beyond the hold rule is held: last Friday's dataset stays in force. \
         This loads the held file (kept unchanged in the archive) whatever its size, then updates the \
-        write-down, the reconciliation and the reports. A corrected delivery goes through `amfora rerun` instead.
+        write-down, the reconciliation and the reports. --dry-run shows what accepting would change \
+        and changes nothing. A corrected delivery goes through `amfora rerun` instead. The batch: \
+        --batch-date, else the last batch run.
+
+        Example:
+          amfora accept --municipality 851 --dry-run
+          amfora accept --municipality 851 --batch-date 2026-11-27
         """
     )
 
     @Option(help: "The municipality code, e.g. 851.") var municipality: Int
-    @OptionGroup var options: RunOptions
+    @Flag(help: "Show what accepting would change (counts against last Friday, a masked sample); change nothing.")
+    var dryRun = false
+    @OptionGroup var options: WarehouseOptions
 
     func run() throws {
-        try WeeklyJob.runAndReport(options, municipality: municipality, file: nil, acceptHeld: true)
+        try Pass.runAndReport(options, nil, municipality: municipality, acceptHeld: true, dryRun: dryRun) { _, warehouse in
+            try options.existingBatch(warehouse)
+        }
+    }
+}
+
+/// What run, rerun, resume and accept share: build the request with the batch resolved once,
+/// run the pass, print what it has to say, and turn failures into exit 2.
+enum Pass {
+    static func runAndReport(_ options: WarehouseOptions, _ source: SourceOptions?, municipality: Int? = nil, file: String? = nil,
+                             acceptHeld: Bool = false, dryRun: Bool = false,
+                             batch: (RunConfig, String) throws -> Day) throws {
+        let result: RunResult, fetched: FetchSummary?
+        do {
+            let config = try options.loadConfig()
+            let warehouse = options.resolvedWarehouse(config)
+            let day = try batch(config, warehouse)
+            let dir = (warehouse as NSString).deletingLastPathComponent
+            if !dir.isEmpty, !acceptHeld { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            var request = RunRequest(batch: day, inbox: "", warehouse: warehouse, reports: options.resolvedReports(config),
+                                     config: config, municipality: municipality, file: file)
+            request.acceptHeld = acceptHeld
+            request.dryRun = dryRun
+            if dryRun {
+                for line in try WeeklyRun(request).dryRun() { say(line) }
+                say("nothing was changed; to accept: amfora accept --municipality \(municipality ?? 0) --batch-date \(day.iso)")
+                return
+            }
+            let from = try source.map { try $0.request(config, warehouse: warehouse) }
+            (result, fetched) = try WeeklyJob.run(request, source: from, progress: Terminal.progress)
+        } catch let e as RunLock.Held {
+            throw Terminal.fail(e.description)
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            throw Terminal.fail(OperatorMessage.of(error))
+        }
+        // cron mails what is printed: a pass with nothing new says nothing (a person at a
+        // terminal always gets the summary); the exit code still says whether a person is needed.
+        if let text = Terminal.isInteractive ? RunSummary.text(result) : RunSummary.news(result) { say(text) }
+        if let fetched, fetched.exitCode != 0 || Terminal.isInteractive {
+            for line in FetchReport.lines(fetched, municipalities: CodeListCatalog.standard.municipalities) { say(line) }
+        }
+        if result.needsPerson || (fetched?.exitCode ?? 0) != 0 { throw ExitCode(1) }
     }
 }

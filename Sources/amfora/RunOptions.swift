@@ -3,64 +3,62 @@ import AmforaIO
 import ArgumentParser
 import Foundation
 
-/// Options shared by run, rerun, resume, report and status. Every one can also come from the
-/// config file; the command line wins.
-struct RunOptions: ParsableArguments {
+/// The warehouse a command works on, and which batch: what every command but `validate` and
+/// `fetch` takes. Every option can also come from the config file; the command line wins.
+struct WarehouseOptions: ParsableArguments {
     @Option(help: "Config file (key = value; see README). Default: amfora.conf if it exists.")
     var config: String?
 
-    @Option(help: "Where the deliveries come from: a local directory, ftp://host/path (explicit TLS) or ftps://host/path.")
-    var source: String?
-
-    @Option(help: "The SQLite warehouse file (created 0600 if missing). Default: warehouse/amfora.sqlite")
+    @Option(help: "The SQLite warehouse file (created 0600 by `run` if missing). Default: warehouse/amfora.sqlite")
     var warehouse: String?
 
     @Option(help: "Directory for the batch reports. Default: reports")
     var reports: String?
 
-    @Option(help: "The batch's Friday, yyyy-mm-dd. Default: the coming Friday (today if Friday), Europe/Copenhagen.")
+    @Option(help: "The batch's Friday, yyyy-mm-dd (not after the coming Friday).")
     var batchDate: String?
+
+    func validate() throws {
+        if let d = batchDate {
+            do { _ = try BatchDate.parse(d, now: RunClock.now()) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
+    func loadConfig() throws -> RunConfig { try ConfigFile.load(config) }
+
+    func resolvedWarehouse(_ c: RunConfig) -> String { warehouse ?? c.warehouse ?? "warehouse/amfora.sqlite" }
+    func resolvedReports(_ c: RunConfig) -> String { reports ?? c.reports ?? "reports" }
+
+    /// `run`'s batch: the given date, else the coming Friday (today if Friday).
+    func newBatch() throws -> Day { try BatchDate.forNewBatch(batchDate, now: RunClock.now()) }
+
+    /// The batch of the commands that speak of one that exists: the given date, else the last
+    /// batch run in the warehouse (or `fallback`, e.g. a delivery file's own date).
+    func existingBatch(_ warehouse: String, fallback: Day? = nil) throws -> Day {
+        if let batchDate { return try BatchDate.parse(batchDate, now: RunClock.now()) }
+        if let fallback { return fallback }
+        var st = stat()
+        let last = lstat(warehouse, &st) == 0 ? try RunLedger.lastBatch(Warehouse.openForReading(warehouse)) : nil
+        return try BatchDate.forExistingBatch(nil, otherwise: last, now: RunClock.now())
+    }
+}
+
+/// Where the deliveries come from: for `run`, `rerun` and `resume`.
+struct SourceOptions: ParsableArguments {
+    @Option(help: "Where the deliveries come from: a local directory, ftp://host/path (explicit TLS) or ftps://host/path.")
+    var source: String?
 
     @Option(help: "With an FTP source: the local inbox the deliveries are fetched into. Default: inbox/ beside the warehouse.")
     var inbox: String?
 
     @OptionGroup var ftp: FTPSecurityOptions
 
-    func validate() throws {
-        if let d = batchDate {
-            guard let day = Day(iso: d) else { throw ValidationError("--batch-date must be yyyy-mm-dd, got \(d)") }
-            guard day.isoWeekday == 5 else { throw ValidationError("--batch-date \(d) is not a Friday") }
-        }
-    }
-
-    func loadConfig() throws -> RunConfig { try ConfigFile.load(config) }
-
-    var batch: Day { batchDate.flatMap { Day(iso: $0) } ?? Deadline.defaultBatch() }
-
-    func resolvedWarehouse(_ c: RunConfig) -> String { warehouse ?? c.warehouse ?? "warehouse/amfora.sqlite" }
-    func resolvedReports(_ c: RunConfig) -> String { reports ?? c.reports ?? "reports" }
-
-    /// The inbox to load from: a local source directory as it is; an FTP source is fetched first
-    /// (the fetch stage), into `--inbox` or `inbox/` beside the warehouse.
-    func resolvedInbox(_ c: RunConfig, batch: Day) throws -> (inbox: String, fetch: FetchSummary?) {
+    func request(_ c: RunConfig, warehouse: String) throws -> DeliverySourceRequest {
         guard let s = source ?? c.source else {
             throw CLIError("no source: give --source DIR or ftp(s)://…, or set source in the config file")
         }
-        if s.hasPrefix("ftp://") || s.hasPrefix("ftps://") {
-            try CurlGlobal.initialise()
-            let connection = ftp.connection(c)
-            var options = FetchOptions()
-            options.completeness = CompletenessPolicy(minAge: Int64(c.minAge ?? 60), requireDoneMarker: false)
-            let target = inbox ?? c.inbox ?? ((resolvedWarehouse(c) as NSString).deletingLastPathComponent as NSString).appendingPathComponent("inbox")
-            let remote = try Fetcher.openSource(s, connection: connection)
-            let summary = try Fetcher.fetch(source: remote, inbox: target, batchDate: batch, options: options)
-            return (target, summary)
-        }
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: s, isDirectory: &isDir), isDir.boolValue else {
-            throw CLIError("the source directory \(s) does not exist")
-        }
-        return (s, nil)
+        let target = inbox ?? c.inbox ?? ((warehouse as NSString).deletingLastPathComponent as NSString).appendingPathComponent("inbox")
+        return DeliverySourceRequest(location: s, inbox: target, connection: ftp.connection(c), minAge: Int64(c.minAge ?? 60))
     }
 }
 
@@ -85,6 +83,13 @@ struct CLIError: Error, CustomStringConvertible {
 enum Terminal {
     /// Progress lines only on a terminal: cron mails what is printed, so it gets the summary only.
     static let isInteractive = isatty(STDERR_FILENO) == 1
+
+    /// Columns to wrap to: the terminal's, else COLUMNS, else 100.
+    static var width: Int {
+        var size = winsize()
+        if isatty(STDOUT_FILENO) == 1, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init) ?? 100
+    }
 
     static func progress(_ line: String) {
         guard isInteractive else { return }

@@ -31,8 +31,10 @@ import Testing
         let r = try CLI.run(["run", "--source", inbox, "--batch-date", Self.friday.iso, "--warehouse", dir.file("w/w.sqlite"),
                              "--reports", dir.file("reports")])
         #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("other files in the inbox: 4"), "\(r.stdout)")
+        let log = try String(contentsOfFile: dir.file("reports/2024-11-08/run.txt"), encoding: .utf8)
         for (komnr, what) in [(147, "a symbolic link"), (157, "a FIFO"), (159, "a directory"), (161, "a socket")] {
-            #expect(r.stdout.contains("AMFORA_\(komnr)_20241108.txt: \(what)"), "\(komnr): \(r.stdout)")
+            #expect(log.contains("AMFORA_\(komnr)_20241108.txt: \(what)"), "\(komnr): \(log)")
         }
         var st = stat()
         #expect(stat(outside, &st) == 0 && st.st_mode & 0o777 == 0o644, "the link's target was chmod-ed")

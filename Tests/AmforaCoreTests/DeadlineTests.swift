@@ -51,7 +51,7 @@ import Testing
         #expect(c.warehouse == "/srv/amfora/amfora.sqlite")
         #expect(c.minAge == 120)
         #expect(c.shrinkThreshold == 0.15)
-        #expect(c.shrinkThresholdFor == [101: 0.05])
+        #expect(c.shrinkThresholdFor == ["101": 0.05])
         #expect(c.encodingFor == [492: .windows1252])
         #expect(c.deadlineWarningMinutes == 45)
         #expect(c.workers == 3)

@@ -50,7 +50,7 @@ import Testing
         _ = try WeeklyRun(request(dir, friday1)).run()
         deliver(dir, friday2, 101, [LineBuilder.activation().text])
         let r = try WeeklyRun(request(dir, friday2)).run()
-        #expect(r.deliveries.first { $0.komnr == 147 && $0.kind == .amfora }?.status == "stale")
+        #expect(r.deliveries.first { $0.komnr == 147 && $0.kind == .amfora }?.state == .stale)
         #expect(r.needsPerson)
         #expect(try scalar(dir, "SELECT count(*) FROM v_batch WHERE batch_date = '2024-11-08' AND komnr = '147' AND kind = 'AMFORA' AND status = 'stale'") == 1)
         #expect(try scalar(dir, "SELECT count(*) FROM v_activity WHERE komnr = '147'") == 1)
@@ -63,12 +63,12 @@ import Testing
         // A late delivery arrives; the second pass loads only that.
         deliver(dir, friday1, 147, [LineBuilder.activation(["Komnr": "147"]).text])
         let r = try WeeklyRun(request(dir, friday1)).run()
-        #expect(r.deliveries.first { $0.komnr == 101 && $0.kind == .amfora }?.status == "unchanged")
-        #expect(r.deliveries.first { $0.komnr == 147 && $0.kind == .amfora }?.status == "loaded")
+        #expect(r.deliveries.first { $0.komnr == 101 && $0.kind == .amfora }?.loadedBefore == true)
+        #expect(r.deliveries.first { $0.komnr == 147 && $0.kind == .amfora }?.state == .loaded)
         // A changed file under the same name is not "done": its checksum differs.
         deliver(dir, friday1, 101, [LineBuilder.activation(["Timetal": "30"]).text])
         let again = try WeeklyRun(request(dir, friday1)).run()
-        #expect(again.deliveries.first { $0.komnr == 101 && $0.kind == .amfora }?.status == "loaded")
+        #expect(again.deliveries.first { $0.komnr == 101 && $0.kind == .amfora }?.state == .loaded)
         #expect(try scalar(dir, "SELECT hours FROM v_activity WHERE komnr = '101'") == 30)
     }
 
@@ -120,8 +120,8 @@ import Testing
         let cut = LineBuilder.activation(["Komnr": "147"]).text + "\n" + String(LineBuilder.activation(["Komnr": "147"]).text.prefix(50))
         _ = FileManager.default.createFile(atPath: dir.file("\(friday1.iso)/\(n.fileName)"), contents: Data(cut.utf8))
         let r = try WeeklyRun(request(dir, friday1)).run()
-        #expect(r.deliveries.first { $0.komnr == 147 && $0.kind == .amfora }?.status == "failed")
-        #expect(r.deliveries.first { $0.komnr == 101 && $0.kind == .amfora }?.status == "loaded")
+        #expect(r.deliveries.first { $0.komnr == 147 && $0.kind == .amfora }?.state == .failed)
+        #expect(r.deliveries.first { $0.komnr == 101 && $0.kind == .amfora }?.state == .loaded)
         #expect(try scalar(dir, "SELECT count(*) FROM v_reject WHERE komnr = '147' AND rule = 'file.truncated'") == 1)
         #expect(try scalar(dir, "SELECT count(*) FROM v_activity") == 1)
     }
@@ -160,8 +160,10 @@ import Testing
         if !lines.isEmpty {
             dir.write(DeliveryName(kind: .amfora, komnr: komnr, batchDate: day).fileName, lines: lines, inSubdirectory: day.iso)
         }
+        var config = RunConfig()
+        config.shrinkMinimum = 0  // the fraction alone decides here; the minimum has its own tests
         var request = RunRequest(batch: day, inbox: dir.file(day.iso), warehouse: dir.file("w.sqlite"), reports: dir.file("r"),
-                                 municipality: accept ? komnr : nil)
+                                 config: config, municipality: accept ? komnr : nil)
         request.acceptHeld = accept
         return try WeeklyRun(request).run()
     }
@@ -174,12 +176,12 @@ import Testing
         let dir = TemporaryDirectory()
         _ = try run(dir, friday1, 101, lines(20))
         let held = try run(dir, friday2, 101, Array(lines(20).prefix(17)))  // −15 %
-        #expect(held.deliveries.first { $0.komnr == 101 && $0.kind == .amfora }?.status == "held")
+        #expect(held.deliveries.first { $0.komnr == 101 && $0.kind == .amfora }?.state == .held)
         #expect(held.needsPerson)
         #expect(try count(dir, "SELECT count(*) FROM v_activity") == 20, "last Friday's dataset stays in force")
         #expect(try count(dir, "SELECT count(*) FROM v_batch WHERE batch_date = '2024-11-08' AND status = 'held'") == 1)
         let accepted = try run(dir, friday2, 101, [], accept: true)
-        #expect(accepted.deliveries.first { $0.kind == .amfora }?.status == "loaded")
+        #expect(accepted.deliveries.first { $0.kind == .amfora }?.state == .loaded)
         #expect(try count(dir, "SELECT count(*) FROM v_activity") == 17)
         #expect(try count(dir, "SELECT removed FROM v_reconciliation_summary WHERE batch_date = '2024-11-08'") == 3)
     }
@@ -188,7 +190,7 @@ import Testing
         let dir = TemporaryDirectory()
         _ = try run(dir, friday1, 101, lines(20))
         let r = try run(dir, friday2, 101, Array(lines(20).prefix(19)))  // −5 %
-        #expect(r.deliveries.first { $0.komnr == 101 && $0.kind == .amfora }?.status == "loaded")
+        #expect(r.deliveries.first { $0.komnr == 101 && $0.kind == .amfora }?.state == .loaded)
     }
 
     @Test func theWeeksChangesAreReconciled() throws {
@@ -242,7 +244,7 @@ import Testing
             }
             let result = try WeeklyRun(RunRequest(batch: day, inbox: dir.file(day.iso), warehouse: dir.file("w.sqlite"),
                                                   reports: dir.file("reports"), config: config)).run()
-            #expect(result.deliveries.filter { $0.status == "loaded" }.count == 6)
+            #expect(result.deliveries.filter { $0.state == .loaded }.count == 6)
         }
         let db = try Database(path: dir.file("w.sqlite"), readOnly: true)
         var rows: [String] = []

@@ -12,10 +12,24 @@ public struct RunConfig: Sendable, Equatable {
     public var netrcFile: String?
     /// Seconds a remote file must have been still before it is fetched.
     public var minAge: Int?
-    /// A delivery shrinking by more than this fraction against last Friday is held (issue 4).
+    /// A delivery shrinking by more than this fraction against last Friday …
     public var shrinkThreshold = 0.10
-    /// Per-municipality overrides of the shrink threshold.
-    public var shrinkThresholdFor: [Int: Double] = [:]
+    /// … and by more than this many records is held (`shrink_minimum`).
+    public var shrinkMinimum = RunConfig.defaultShrinkMinimum
+    /// A drop of at most this many records is a small file's ordinary churn, not a truncated
+    /// export: the smallest municipalities' aid files hold a handful of grants and their activation
+    /// files a few dozen measures, which change by a few a week (5 → 4, 3 → 2 were held every
+    /// Friday by the fraction alone); an export cut short loses far more than ten records.
+    public static let defaultShrinkMinimum = 10
+    /// Overrides of the shrink threshold by municipality (`101`), kind (`HJAELP1`) or both (`101.HJAELP1`).
+    public var shrinkThresholdFor: [String: Double] = [:]
+    public var shrinkMinimumFor: [String: Int] = [:]
+    /// The municipalities whose deliveries a batch expects (all 98 unless configured): those
+    /// reported stale or missing when they deliver nothing, and those the deadline waits for.
+    public var expectedMunicipalities: [Int] = CodeListCatalog.standard.municipalities.keys.sorted()
+    /// A Friday without an aid file (HJAELP1/2) needs a person only when this is set: aid is
+    /// reported "løbende" (guideline 58.1), and the last dataset stays in force.
+    public var alarmMissingAid = false
     /// A loaded delivery with more than this fraction of its records quarantined is flagged.
     public var rejectThreshold = 0.05
     /// Per-municipality encodings, where detection is not wanted.
@@ -26,6 +40,24 @@ public struct RunConfig: Sendable, Equatable {
     public var workers = 0
 
     public init() {}
+
+    /// The most specific override for a municipality and kind, else the default.
+    static func specific<T>(_ table: [String: T], _ komnr: Int, _ kind: RecordKind, _ fallback: T) -> T {
+        table["\(komnr).\(kind.rawValue)"] ?? table[String(komnr)] ?? table[kind.rawValue] ?? fallback
+    }
+
+    public func shrinkThreshold(_ komnr: Int, _ kind: RecordKind) -> Double {
+        Self.specific(shrinkThresholdFor, komnr, kind, shrinkThreshold)
+    }
+
+    public func shrinkMinimum(_ komnr: Int, _ kind: RecordKind) -> Int {
+        Self.specific(shrinkMinimumFor, komnr, kind, shrinkMinimum)
+    }
+
+    /// The one "needs a person" policy, as configured.
+    public var attentionPolicy: AttentionPolicy {
+        AttentionPolicy(alarmWhenAbsent: alarmMissingAid ? Set(RecordKind.allCases) : [.amfora], rejectThreshold: rejectThreshold)
+    }
 
     public struct ParseError: Error, CustomStringConvertible, Equatable {
         public let line: Int
@@ -53,6 +85,7 @@ public struct RunConfig: Sendable, Equatable {
     static let ranges: [String: (range: ClosedRange<Double>, whole: Bool)] = [
         "min_age": (0...86_400, true),
         "shrink_threshold": (0...1, false),
+        "shrink_minimum": (0...10_000_000, true),
         "reject_threshold": (0...1, false),
         "deadline_warning_minutes": (0...1_440, true),
         "workers": (0...64, true),
@@ -75,6 +108,17 @@ public struct RunConfig: Sendable, Equatable {
             }
             return k
         }
+        /// `101`, `HJAELP1` or `101.HJAELP1` after the key's dot.
+        func scope(_ suffix: Substring) throws -> String {
+            let parts = suffix.split(separator: ".", omittingEmptySubsequences: false)
+            switch parts.count {
+            case 1 where RecordKind(rawValue: String(parts[0])) != nil: return String(parts[0])
+            case 1: return String(try komnr(parts[0]))
+            case 2 where RecordKind(rawValue: String(parts[1])) != nil: return "\(try komnr(parts[0])).\(parts[1])"
+            default:
+                throw ParseError(line: line, reason: "\(key): expected a municipality code, a kind (AMFORA, HJAELP1, HJAELP2) or both after the dot")
+            }
+        }
         if Self.secretKeys.contains(key.lowercased()) {
             throw ParseError(line: line, reason: "\(key) does not belong in the config file: credentials come from ~/.netrc or AMFORA_FTP_USER/AMFORA_FTP_PASSWORD")
         }
@@ -91,11 +135,24 @@ public struct RunConfig: Sendable, Equatable {
         case "min_age": minAge = Int(try number())
         case "shrink_threshold": shrinkThreshold = try number()
         case "deadline_warning_minutes": deadlineWarningMinutes = Int(try number())
+        case "shrink_minimum": shrinkMinimum = Int(try number())
+        case "alarm_missing_aid":
+            guard value == "true" || value == "false" else { throw ParseError(line: line, reason: "alarm_missing_aid must be true or false") }
+            alarmMissingAid = value == "true"
+        case "municipalities":
+            let codes = value.split(separator: ",").map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
+            let known = CodeListCatalog.standard.municipalities
+            guard !codes.isEmpty, codes.allSatisfy({ Int($0).map { known[$0] != nil } ?? false }) else {
+                throw ParseError(line: line, reason: "municipalities must list municipality codes separated by commas, e.g. 101, 147, 851")
+            }
+            expectedMunicipalities = Set(codes.compactMap { Int($0) }).sorted()
         case "reject_threshold": rejectThreshold = try number()
         case "workers": workers = Int(try number())
         default:
             if key.hasPrefix("shrink_threshold.") {
-                shrinkThresholdFor[try komnr(key.dropFirst("shrink_threshold.".count))] = try number()
+                shrinkThresholdFor[try scope(key.dropFirst("shrink_threshold.".count))] = try number()
+            } else if key.hasPrefix("shrink_minimum.") {
+                shrinkMinimumFor[try scope(key.dropFirst("shrink_minimum.".count))] = Int(try number())
             } else if key.hasPrefix("encoding.") {
                 guard let e = TextEncoding(rawValue: value) else {
                     throw ParseError(line: line, reason: "\(key) must be UTF-8 or Windows-1252")

@@ -130,12 +130,15 @@ public final class DeliveryReader {
         }
     }
 
-    /// Ends the file. A last line without a line ending is accepted when it is a complete record;
-    /// otherwise the transfer was cut short and the whole file is reported truncated.
+    /// Ends the file. A last line without a line ending is accepted when it is a complete record
+    /// (or blank); a proper prefix of a record means the transfer was cut short, and the whole
+    /// file is reported truncated. An empty file, or one holding only a BOM, is a dataset of no records.
     public func finish(recognise: (UnsafeBufferPointer<UInt8>, TextEncoding) -> Bool = parseEveryLine,
                        _ body: (ParsedLine) -> Void) -> [RecordFinding] {
-        guard !pending.isEmpty else { return [] }
         defer { pending.removeAll(); pendingOverflowNonBlank = false }
+        // A file holding only a byte order mark is an empty dataset, not a cut-off line.
+        if lineNumber == 0, encoding == .utf8, pending.starts(with: [0xEF, 0xBB, 0xBF]) { pending.removeFirst(3) }
+        guard !pending.isEmpty else { return [] }
         let chars = pending.withUnsafeBufferPointer { characterCount($0.baseAddress!, $0.count) }
         let blank = pending.withUnsafeBufferPointer { allBlank($0.baseAddress!, 0, $0.count) }
         if chars >= layout.width || blank {

@@ -7,8 +7,12 @@ public struct BatchReport: Sendable {
     public var generatedAt: String
     /// Friday 06:00 Europe/Copenhagen, ISO 8601 with offset.
     public var deadline: String
-    /// Seconds between the run's end and the deadline (negative: missed).
-    public var marginSeconds: Double
+    /// The deadline, judged once for the batch (`DeadlineJudgement`).
+    public var judgement: DeadlineJudgement
+    /// Seconds before 06:00 (negative: after), as the judgement says; 0 for a replay.
+    public var marginSeconds: Double { judgement.marginSeconds ?? 0 }
+    /// What needs a person, by the one policy (`AttentionPolicy`), filled in by the builder.
+    public var verdict = BatchVerdict(items: [])
     public var national: National
     public var municipalities: [MunicipalityRow]
     public var rejectsByRule: [RuleGroup]
@@ -24,7 +28,7 @@ public struct BatchReport: Sendable {
         self.batch = batch
         self.generatedAt = generatedAt
         self.deadline = deadline
-        self.marginSeconds = marginSeconds
+        judgement = .complete(margin: marginSeconds)
         self.national = national
         self.municipalities = municipalities
         self.rejectsByRule = rejectsByRule
@@ -33,7 +37,7 @@ public struct BatchReport: Sendable {
         self.stages = stages
     }
 
-    public var onTime: Bool { marginSeconds >= 0 }
+    public var onTime: Bool { !judgement.isMissed }
 
     public struct National: Sendable, Equatable {
         public var loaded = 0, stale = 0, held = 0, missing = 0, failed = 0
@@ -52,10 +56,16 @@ public struct BatchReport: Sendable {
         public var komnr: Int
         public var name: String
         public var kind: RecordKind
-        /// loaded, stale, held, missing, failed
-        public var status: String
+        public var status: DeliveryState
         public var file: String?
+        /// Records in force, and at the previous Friday.
         public var records = 0, previousRecords = 0
+        /// Records the delivery's file held, quarantined lines included (the reject rate's base).
+        public var deliveredRecords = 0
+        /// Loaded (or held, or failed) after the batch's 06:00 deadline.
+        public var late = false
+        /// By the one policy (`AttentionPolicy.needsPerson`), filled in by the builder.
+        public var needsPerson = false
         public var unchanged = 0, changed = 0, new = 0, removed = 0, reappeared = 0
         public var rejected = 0, warnings = 0, historyChanges = 0
         /// Records per Friday for `BatchReport.fridays` (0 where nothing was in force).
@@ -63,7 +73,7 @@ public struct BatchReport: Sendable {
         /// Flags that need a person, in words ("held: shrank 40 % (threshold 10 %)", "stale", …).
         public var flags: [String] = []
 
-        public init(komnr: Int, name: String, kind: RecordKind, status: String) {
+        public init(komnr: Int, name: String, kind: RecordKind, status: DeliveryState) {
             self.komnr = komnr
             self.name = name
             self.kind = kind

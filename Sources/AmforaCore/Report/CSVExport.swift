@@ -63,7 +63,7 @@ public enum CSVExport {
                       "history_changes", "flags"]
         header += r.fridays.map { "records_" + $0.iso }
         let rows = HTMLReport.ordered(r.municipalities).map { m -> [String] in
-            var row = [ValidationOutput.pad3(m.komnr), m.name, m.kind.rawValue, m.status, m.file ?? "",
+            var row = [ValidationOutput.pad3(m.komnr), m.name, m.kind.rawValue, m.status.rawValue, m.file ?? "",
                        String(m.records), String(m.previousRecords), decimal(m.changePercent),
                        String(m.unchanged), String(m.changed), String(m.new), String(m.removed),
                        String(m.reappeared), String(m.rejected), String(m.warnings), String(m.historyChanges),

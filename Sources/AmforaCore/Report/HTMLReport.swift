@@ -40,14 +40,10 @@ public enum HTMLReport {
 
     // MARK: Shared with CSV and JSON
 
-    /// Needs a person: a flag, or any status but loaded.
-    static func needsAttention(_ m: BatchReport.MunicipalityRow) -> Bool { !m.flags.isEmpty || m.status != "loaded" }
+    /// Needs a person, as the one policy decided (`AttentionPolicy`).
+    static func needsAttention(_ m: BatchReport.MunicipalityRow) -> Bool { m.needsPerson }
 
-    static func needsPerson(_ r: BatchReport) -> Bool {
-        let n = r.national
-        return !r.onTime || n.stale + n.held + n.missing + n.failed > 0 || n.quarantined > 0
-            || r.municipalities.contains(where: needsAttention)
-    }
+    static func needsPerson(_ r: BatchReport) -> Bool { r.verdict.needsPerson }
 
     /// Rows that need a person first, then by komnr and kind.
     static func ordered(_ rows: [BatchReport.MunicipalityRow]) -> [BatchReport.MunicipalityRow] {
@@ -147,7 +143,7 @@ public enum HTMLReport {
         } else {
             h += "<h3>Kræver opmærksomhed (\(int(attention.count)))</h3>\n<ul class=\"attention\">\n"
             for m in attention.prefix(maxAttentionItems) {
-                let what = m.flags.isEmpty ? statusName(m.status) : m.flags.joined(separator: "; ")
+                let what = m.flags.isEmpty ? statusName(m.status.rawValue) : m.flags.joined(separator: "; ")
                 h += "<li><strong>\(HTMLText.text(komnrAndName(m.komnr, [m.komnr: m.name]))) (\(m.kind.rawValue))</strong>: "
                 h += "\(HTMLText.text(what))</li>\n"
             }
@@ -218,13 +214,13 @@ public enum HTMLReport {
             h += "<td class=\"n\" data-v=\"\(m.komnr)\">\(ValidationOutput.pad3(m.komnr))</td>"
             h += "<th scope=\"row\">\(HTMLText.text(m.name))</th>"
             h += "<td>\(m.kind.rawValue)</td>"
-            h += "<td class=\"status status-\(HTMLText.escape(m.status))\">\(HTMLText.text(statusName(m.status)))</td>"
+            h += "<td class=\"status status-\(HTMLText.escape(m.status.rawValue))\">\(HTMLText.text(statusName(m.status.rawValue)))</td>"
             for v in [m.records, m.previousRecords] { h += "<td class=\"n\" data-v=\"\(v)\">\(int(v))</td>" }
             h += "<td class=\"n\" data-v=\"\(sortKey(m.changePercent))\">\(pct(m.changePercent))</td>"
             for v in [m.unchanged, m.changed, m.new, m.removed, m.rejected, m.warnings, m.historyChanges] {
                 h += "<td class=\"n\" data-v=\"\(v)\">\(int(v))</td>"
             }
-            let flags = m.flags.isEmpty && flagged ? [statusName(m.status)] : m.flags
+            let flags = m.flags.isEmpty && flagged ? [statusName(m.status.rawValue)] : m.flags
             h += "<td class=\"flags\">\(flags.map(HTMLText.text).joined(separator: "<br>"))</td>"
             h += "<td>\(sparkline(m, fridays: r.fridays))</td>"
             h += "</tr>\n"

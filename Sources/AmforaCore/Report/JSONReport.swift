@@ -1,13 +1,14 @@
 /// The batch report as one JSON object for machines (monitoring, dashboards):
 ///
-/// `{"batch_date","generated_at","deadline","on_time","margin_seconds","needs_person",
+/// `{"batch_date","generated_at","deadline","on_time","deadline_judgement","margin_seconds","needs_person",
+///   "attention":[{"reason","komnr","kind"}],
 ///   "counts":{"loaded","stale","held","missing","failed"},
 ///   "national":{"records","previous_records","change_pct","unchanged","changed","new","removed",
 ///     "reappeared","history_changes","quarantined","warnings","written_down_persons",
 ///     "written_down_records","hours_written_down","previous_hours_written_down"},
 ///   "municipalities":[{"komnr":"101","name","kind","status","file","records","previous_records",
 ///     "change_pct","unchanged","changed","new","removed","reappeared","rejected","warnings",
-///     "history_changes","flags":[…]}],
+///     "history_changes","late","needs_person","flags":[…]}],
 ///   "rejects_by_rule":[{"rule","severity","field","count"}]}`
 ///
 /// `change_pct` is null without a previous dataset; text is CPR-scrubbed.
@@ -23,8 +24,14 @@ public enum JSONReport {
         parts.append("\"generated_at\":\(q(r.generatedAt))")
         parts.append("\"deadline\":\(q(r.deadline))")
         parts.append("\"on_time\":\(r.onTime)")
-        parts.append("\"margin_seconds\":\(r.marginSeconds.isFinite ? String(Int(r.marginSeconds.rounded())) : "null")")
+        parts.append("\"deadline_judgement\":\(q(r.judgement.stored.kind))")
+        let margin = r.judgement.marginSeconds.flatMap { $0.isFinite ? String(Int($0.rounded())) : nil } ?? "null"
+        parts.append("\"margin_seconds\":\(margin)")
         parts.append("\"needs_person\":\(HTMLReport.needsPerson(r))")
+        let attention = r.verdict.items.map { i in
+            "{\"reason\":\(q(i.reason.rawValue)),\"komnr\":\(i.row.map { q(ValidationOutput.pad3($0.komnr)) } ?? "null"),\"kind\":\(i.row.map { q($0.kind.rawValue) } ?? "null")}"
+        }
+        parts.append("\"attention\":[\(attention.joined(separator: ","))]")
         parts.append("\"counts\":{\"loaded\":\(n.loaded),\"stale\":\(n.stale),\"held\":\(n.held),\"missing\":\(n.missing),\"failed\":\(n.failed)}")
         let nationalChange = n.previousRecords > 0 ? Double(n.records - n.previousRecords) * 100 / Double(n.previousRecords) : nil
         parts.append("\"national\":{\"records\":\(n.records),\"previous_records\":\(n.previousRecords)"
@@ -37,11 +44,11 @@ public enum JSONReport {
             + ",\"previous_hours_written_down\":\(num(n.previousHoursWrittenDown, 2))}")
         let ms = HTMLReport.ordered(r.municipalities).map { m in
             "{\"komnr\":\(q(ValidationOutput.pad3(m.komnr))),\"name\":\(q(m.name)),\"kind\":\(q(m.kind.rawValue))"
-                + ",\"status\":\(q(m.status)),\"file\":\(m.file.map(q) ?? "null")"
+                + ",\"status\":\(q(m.status.rawValue)),\"file\":\(m.file.map(q) ?? "null")"
                 + ",\"records\":\(m.records),\"previous_records\":\(m.previousRecords),\"change_pct\":\(num(m.changePercent, 1))"
                 + ",\"unchanged\":\(m.unchanged),\"changed\":\(m.changed),\"new\":\(m.new),\"removed\":\(m.removed)"
                 + ",\"reappeared\":\(m.reappeared),\"rejected\":\(m.rejected),\"warnings\":\(m.warnings)"
-                + ",\"history_changes\":\(m.historyChanges),\"flags\":[\(m.flags.map(q).joined(separator: ","))]}"
+                + ",\"history_changes\":\(m.historyChanges),\"late\":\(m.late),\"needs_person\":\(m.needsPerson),\"flags\":[\(m.flags.map(q).joined(separator: ","))]}"
         }
         parts.append("\"municipalities\":[\(ms.joined(separator: ","))]")
         let rules = HTMLReport.ordered(r.rejectsByRule).map { g in

@@ -1,11 +1,13 @@
 /// What a weekly run did, stage by stage and delivery by delivery: what the summary, the
 /// report and the exit code are made from.
 
-/// One delivery's fate in this run.
+/// What this pass did with one delivery, and the state that left it in.
 public struct DeliveryStatus: Sendable {
     public let komnr: Int
     public let kind: RecordKind
-    public let status: String          // loaded, unchanged (already loaded), stale, missing, failed
+    public let state: DeliveryState
+    /// Loaded by an earlier pass of this batch (the same SHA-256): nothing was done with it now.
+    public let loadedBefore: Bool
     public let file: String?
     public let records: Int
     public let rejected: Int
@@ -14,11 +16,12 @@ public struct DeliveryStatus: Sendable {
     public let removed: Int
     public let message: String?
 
-    public init(komnr: Int, kind: RecordKind, status: String, file: String?, records: Int, rejected: Int,
-                warnings: Int, inserted: Int, removed: Int, message: String?) {
+    public init(komnr: Int, kind: RecordKind, state: DeliveryState, loadedBefore: Bool = false, file: String?, records: Int,
+                rejected: Int, warnings: Int, inserted: Int, removed: Int, message: String?) {
         self.komnr = komnr
         self.kind = kind
-        self.status = status
+        self.state = state
+        self.loadedBefore = loadedBefore
         self.file = file
         self.records = records
         self.rejected = rejected
@@ -27,6 +30,9 @@ public struct DeliveryStatus: Sendable {
         self.removed = removed
         self.message = message
     }
+
+    /// Something this pass did to the warehouse with a delivered file.
+    public var isNews: Bool { !loadedBefore && !state.isAbsent }
 }
 
 public struct StageTiming: Sendable {
@@ -49,16 +55,21 @@ public struct RunResult: Sendable {
     public var ignoredFiles: [String] = []
     public var writeDown = WriteDownSummary()
     public var stages: [StageTiming] = []
-    public var marginSeconds: Double = 0
     public var peakResidentBytes = 0
+    /// The batch as the warehouse holds it after this pass, with the one policy's verdict.
+    public var report: BatchReport?
+    public var reportPath: String?
+    /// This pass started the batch (no earlier pass of it had run).
+    public var firstPass = false
+    /// This pass judged the deadline (it had not been judged before).
+    public var judgedNow = false
 
-    public var deadlineMissed: Bool { marginSeconds < 0 }
-    /// Exit 1 material: something a person must look at.
-    public var needsPerson: Bool {
-        deadlineMissed || deliveries.contains { ["failed", "stale", "missing", "held"].contains($0.status) || $0.rejected > 0 }
-    }
+    /// Exit 1 material: something a person must act on, by the one policy (`AttentionPolicy`).
+    public var needsPerson: Bool { report?.verdict.needsPerson ?? false }
+    public var judgement: DeadlineJudgement? { report?.judgement }
+    /// This pass changed something a person would want to hear of.
+    public var isNews: Bool { firstPass || judgedNow || deliveries.contains(where: \.isNews) }
 }
-
 
 /// The write-down's effect on a batch.
 public struct WriteDownSummary: Sendable {

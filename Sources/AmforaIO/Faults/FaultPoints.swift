@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Test hooks for the crash-point suite (`scripts/crash_points.py`), read once from the
 /// environment; without them every call here is one branch on a constant.
@@ -60,4 +60,13 @@ public enum FaultPoints {
             if count == killAt { kill(getpid(), SIGKILL) }
         }
     }
+}
+
+/// The time the run goes by. `AMFORA_TEST_NOW=2024-11-08T03:30:00+01:00` sets it for a test (a
+/// batch judged on time, or late, without waiting for a Friday); otherwise it is the system clock.
+public enum RunClock {
+    private static let fixed: Date? = ProcessInfo.processInfo.environment["AMFORA_TEST_NOW"]
+        .flatMap { ISO8601DateFormatter().date(from: $0) }
+
+    public static func now() -> Date { fixed ?? Date() }
 }

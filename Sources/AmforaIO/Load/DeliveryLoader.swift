@@ -30,35 +30,60 @@ public struct LoadOutcome: Sendable {
 public enum LoadError: Error, CustomStringConvertible {
     /// A file-level error: the file stops here; nothing of it was loaded.
     case fileRejected(FileSummary)
-    /// The dataset shrank beyond the threshold (the typical truncated export): not loaded until a
+    /// The dataset shrank beyond the hold rule (the typical truncated export): not loaded until a
     /// person accepts it. The file is archived under `sha256`.
-    case held(LoadOutcome, threshold: Double)
+    case held(LoadOutcome, threshold: Double, minimum: Int)
+    /// `accept --dry-run`: what loading would do, with a few of the measures it would remove
+    /// (CPR masked); the transaction was rolled back.
+    case dryRun(LoadOutcome, removedSample: [String])
+
+    public var isDryRun: Bool {
+        if case .dryRun = self { return true }
+        return false
+    }
 
     public var description: String {
         switch self {
         case .fileRejected(let s):
-            "\(s.file): " + s.fileFindings.filter { $0.severity == .error }.map(\.message).joined(separator: "; ")
-        case .held(let o, let t):
-            "held: \(o.summary.tally.records) records against \(o.previousRecords) last time, a drop of "
+            s.fileFindings.filter { $0.severity == .error }.map(\.message).joined(separator: "; ")
+        case .held(let o, let t, let minimum):
+            "\(o.summary.tally.records) records against \(o.previousRecords) last time, a drop of "
                 + "\(Int((Double(o.previousRecords - o.summary.tally.records) * 100 / Double(max(o.previousRecords, 1))).rounded())) % "
-                + "(threshold \(Int((t * 100).rounded())) %); last Friday's dataset stays in force until `amfora accept`"
+                + "(the hold rule: more than \(Int((t * 100).rounded())) % and more than \(minimum) records); "
+                + "last Friday's dataset stays in force until it is accepted"
+        case .dryRun(let o, _):
+            "accepting would load \(o.summary.tally.records) records against \(o.previousRecords) last Friday: "
+                + "\(o.unchanged) unchanged, \(o.inserted) new or changed versions, \(o.removed) measures removed"
         }
     }
 }
 
 /// When a delivery is loaded rather than held.
 public struct LoadPolicy: Sendable {
-    /// A dataset smaller than (1 − threshold) × the previous one is held.
+    /// A dataset that shrinks by more than this fraction of the previous one …
     public var shrinkThreshold: Double
+    /// … and by more than this many records is held: a small file's ordinary churn is not.
+    public var shrinkMinimum: Int
     /// A person has looked: load it whatever its size.
     public var acceptShrink: Bool
     /// A loaded delivery with more than this fraction of its lines quarantined is flagged.
     public var rejectThreshold: Double
+    /// Work out what loading does, then roll it back (`LoadError.dryRun`).
+    public var dryRun: Bool
 
-    public init(shrinkThreshold: Double = 0.10, acceptShrink: Bool = false, rejectThreshold: Double = 0.05) {
+    public init(shrinkThreshold: Double = 0.10, shrinkMinimum: Int = RunConfig.defaultShrinkMinimum, acceptShrink: Bool = false,
+                rejectThreshold: Double = 0.05, dryRun: Bool = false) {
         self.shrinkThreshold = shrinkThreshold
+        self.shrinkMinimum = shrinkMinimum
         self.acceptShrink = acceptShrink
         self.rejectThreshold = rejectThreshold
+        self.dryRun = dryRun
+    }
+
+    /// The hold rule: a drop beyond both the fraction and the number of records.
+    func holds(records: Int, previous: Int) -> Bool {
+        guard !acceptShrink, previous > 0 else { return false }
+        return Double(records) < Double(previous) * (1 - shrinkThreshold) && previous - records > shrinkMinimum
     }
 
     /// Flags a person should see for a loaded delivery.
@@ -69,7 +94,9 @@ public struct LoadPolicy: Sendable {
             f.append(String(format: "rejects above %.0f %%: %d of %d records quarantined", rejectThreshold * 100,
                             o.rejected, o.summary.tally.records))
         }
-        if !o.duplicateIdentities.isEmpty { f.append("\(o.duplicateIdentities.count) identities delivered more than once") }
+        if !o.duplicateIdentities.isEmpty {
+            f.append("\(o.duplicateIdentities.count) \(o.duplicateIdentities.count == 1 ? "identity" : "identities") delivered more than once")
+        }
         return f
     }
 }
@@ -192,13 +219,12 @@ public final class DeliveryLoader {
                         startedAt: String) throws {
         try archive?.store(path, sha256: outcome.sha256)
         outcome.previousRecords = try sink.previousRecords()
-        let records = outcome.summary.tally.records
-        if !policy.acceptShrink, outcome.previousRecords > 0,
-           Double(records) < Double(outcome.previousRecords) * (1 - policy.shrinkThreshold) {
-            throw LoadError.held(outcome, threshold: policy.shrinkThreshold)
+        if policy.holds(records: outcome.summary.tally.records, previous: outcome.previousRecords) {
+            throw LoadError.held(outcome, threshold: policy.shrinkThreshold, minimum: policy.shrinkMinimum)
         }
         outcome.goneVersions = gone
         outcome.removed = gone.count
+        if policy.dryRun { throw LoadError.dryRun(outcome, removedSample: try sink.describe(Array(gone.prefix(5)))) }
         outcome.affectedPersons.formUnion(try sink.close(gone))
         try sink.recordChanges(added: outcome.addedVersions, gone: gone)
         try sink.recordDelivery(outcome, startedAt: startedAt)

@@ -247,18 +247,26 @@ final class RowSink {
         }
     }
 
+    /// Versions in a person's words, CPR masked: what `accept --dry-run` shows of what would go.
+    func describe(_ versions: [Int64]) throws -> [String] {
+        let sql = table == "activity"
+            ? "SELECT cprnr, foranstalt, startdt, slutdt, timetal FROM activity WHERE version_id = ?"
+            : "SELECT aid_type, identnr, startdtgod, cvr, 0 FROM aid WHERE version_id = ?"
+        let s = try db.prepare(sql)
+        var out: [String] = []
+        for v in versions {
+            s.bind(Int(v), at: 1)
+            defer { s.reset() }
+            guard try s.step() else { continue }
+            func day(_ c: Int32) -> String { s.isNull(c) ? "–" : Day(ordinal: Int32(s.int(c))).iso }
+            out.append(table == "activity"
+                ? "\(CPR.mask(CPR.digits(of: Int(s.int(0))))) Foranstalt \(s.int(1)) \(day(2))…\(day(3)) \(s.int(4)) h"
+                : "aid type \(s.int(0)) \(CPR.scrub(s.text(1) ?? "")) approved \(day(2))")
+        }
+        return out
+    }
+
     func recordDelivery(_ o: LoadOutcome, startedAt: String) throws {
-        let s = try db.prepare("""
-            INSERT OR REPLACE INTO delivery (batch_date, komnr, kind, status, file, sha256, bytes, encoding, lines, records,
-                rejected, warnings, blank_lines, started_at, finished_at, message)
-            VALUES (?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        let t = o.summary.tally
-        try s.bind([.int(Int64(batch)), .int(Int64(name.komnr)), .text(name.kind.rawValue), .text(file), .text(o.sha256),
-                    .int(Int64(o.bytes)), .text(o.summary.encoding?.rawValue ?? ""), .int(Int64(t.lines)),
-                    .int(Int64(t.records)), .int(Int64(t.quarantined)), .int(Int64(o.summary.warnings)),
-                    .int(Int64(t.blankLines)), .text(startedAt), .text(Timestamp.now()),
-                    .text("\(o.inserted) new versions, \(o.unchanged) unchanged, \(o.removed) removed")])
-        try s.run()
+        try RunLedger(db, batch: name.batchDate).recordLoaded(name, file: file, o, startedAt: startedAt)
     }
 }

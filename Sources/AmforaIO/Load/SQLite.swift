@@ -53,6 +53,7 @@ public struct SQLiteError: Error, CustomStringConvertible {
 public final class Database {
     let handle: OpaquePointer
     public let path: String
+    public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
 
     /// Opens (creating if needed) the database. A new file is created owner-only (0600) before
     /// SQLite touches it, so personal data is never readable by others, not even for a moment.

@@ -328,5 +328,11 @@ enum Schema {
             PRIMARY KEY (batch_date, komnr, kind)
         );
         """,
+        // 8: the deadline's judgement, made once per batch (`DeadlineJudgement`): complete,
+        // incomplete, replay, or open while deliveries are still expected before 06:00.
+        """
+        ALTER TABLE run ADD COLUMN judgement TEXT;
+        UPDATE run SET judgement = CASE WHEN margin_seconds IS NULL THEN NULL ELSE 'complete' END;
+        """,
     ]
 }

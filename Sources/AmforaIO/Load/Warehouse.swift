@@ -53,19 +53,23 @@ public final class Warehouse {
         } catch let e as SQLiteError where e.code & 0xFF == SQLITE_NOTADB_CODE {
             throw WarehouseError.notADatabase(path)
         }
-        guard !tables.isEmpty else { return }
+        // No table, or only the version table a warehouse made before it was killed: a new warehouse.
+        let version = tables.contains("schema_version") ? Int(try db.scalar("SELECT max(version) FROM schema_version") ?? 0) : 0
+        guard !tables.isEmpty, tables != ["schema_version"] || version > 0 else { return }
         guard tables.contains("schema_version"), tables.contains("delivery") else {
             throw WarehouseError.foreign(path, tables: tables)
         }
-        let version = Int(try db.scalar("SELECT max(version) FROM schema_version") ?? 0)
         if version > schemaVersion { throw WarehouseError.newer(path, version: version, known: schemaVersion) }
     }
 
     func migrate() throws {
-        try db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        let current = Int(try db.scalar("SELECT max(version) FROM schema_version") ?? 0)
+        // The version table is made in the migrations' own transaction: a run killed while making
+        // a new warehouse leaves an empty file, never a half-made one.
+        let hasVersions = try db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'schema_version'") ?? 0 > 0
+        let current = hasVersions ? Int(try db.scalar("SELECT max(version) FROM schema_version") ?? 0) : 0
         guard current < Schema.migrations.count else { return }
         try db.transaction {
+            try db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             for (i, sql) in Schema.migrations.enumerated() where i >= current {
                 try db.execute(sql)
                 try db.execute("INSERT INTO schema_version (version) VALUES (\(i + 1))")

@@ -6,28 +6,40 @@ import Foundation
 /// change) straight from the database to CSV, row by row.
 public enum BatchReportBuilder {
     static let historySample = 50
+    static let lateFlag = "late: loaded after 06:00"
     static let examplesPerRule = 5
 
-    public static func build(_ db: Database, batch: Day, stages: [StageTiming]? = nil) throws -> BatchReport {
+    public static func build(_ db: Database, batch: Day, stages: [StageTiming]? = nil,
+                             policy: AttentionPolicy = AttentionPolicy()) throws -> BatchReport {
         let b = Int64(batch.ordinal)
         let fridays = try column(db, "SELECT batch_date FROM run WHERE batch_date <= ? ORDER BY batch_date DESC LIMIT 12", [.int(b)])
             .reversed().map { Day(ordinal: Int32($0)) }
         let previous = fridays.dropLast().last
-        let run = try db.prepare("SELECT margin_seconds, deadline FROM run WHERE batch_date = ?")
+        let run = try db.prepare("SELECT margin_seconds, deadline, judgement FROM run WHERE batch_date = ?")
         try run.bind([.int(b)])
         let hasRun = try run.step()
-        let margin = hasRun && !run.isNull(0) ? Double(run.int(0)) : Deadline.margin(for: batch)
         let deadline = hasRun ? run.text(1) ?? "" : Timestamp.string(Deadline.due(for: batch))
+        let judgement = (hasRun ? DeadlineJudgement(kind: run.text(2), seconds: run.isNull(0) ? nil : run.double(0)) : nil)
+            ?? .open(secondsLeft: Deadline.margin(for: batch, at: RunClock.now()))
 
         var national = BatchReport.National()
-        let rows = try municipalityRows(db, batch: batch, previous: previous, fridays: fridays, national: &national)
+        var rows = try municipalityRows(db, batch: batch, previous: previous, fridays: fridays, national: &national)
+        for i in rows.indices {
+            if judgement == .replay, rows[i].late {  // an old batch replayed: lateness says nothing
+                rows[i].late = false
+                rows[i].flags.removeAll { $0 == lateFlag }
+            }
+        }
         try writeDownTotals(db, batch: batch, previous: previous, into: &national)
         national.historyChanges = Int(try db.scalar("SELECT count(*) FROM reconciliation WHERE batch_date = ? AND history_change = 1", [.int(b)]) ?? 0)
 
-        return BatchReport(batch: batch, generatedAt: Timestamp.now(), deadline: deadline, marginSeconds: margin,
-                           national: national, municipalities: rows, rejectsByRule: try rejectsByRule(db, batch: b),
-                           historyChanges: try historyChanges(db, batch: b, limit: historySample),
-                           fridays: fridays, stages: try stages ?? stageTimings(db, batch: b))
+        var report = BatchReport(batch: batch, generatedAt: Timestamp.now(), deadline: deadline, marginSeconds: 0,
+                                 national: national, municipalities: rows, rejectsByRule: try rejectsByRule(db, batch: b),
+                                 historyChanges: try historyChanges(db, batch: b, limit: historySample),
+                                 fridays: fridays, stages: try stages ?? stageTimings(db, batch: b))
+        report.judgement = judgement
+        policy.decide(&report)
+        return report
     }
 
     // MARK: Municipalities
@@ -51,44 +63,48 @@ public enum BatchReportBuilder {
         while try r.step() {
             recon["\(r.int(0))_\(r.text(1)!)"] = (Int(r.int(2)), Int(r.int(3)), Int(r.int(4)), Int(r.int(5)), Int(r.int(6)), Int(r.int(7)), r.text(8) ?? "")
         }
+        let due = Deadline.due(for: batch)
         let names = CodeListCatalog.standard.municipalities
         var out: [BatchReport.MunicipalityRow] = []
-        let d = try db.prepare("SELECT komnr, kind, status, file, coalesce(records, 0), coalesce(rejected, 0), coalesce(warnings, 0), message FROM delivery WHERE batch_date = ? ORDER BY komnr, kind")
+        let d = try db.prepare("SELECT komnr, kind, status, file, coalesce(records, 0), coalesce(rejected, 0), coalesce(warnings, 0), message, finished_at FROM delivery WHERE batch_date = ? ORDER BY komnr, kind")
         try d.bind([.int(b)])
         while try d.step() {
             let komnr = Int(d.int(0))
-            guard let kind = d.text(1).flatMap(RecordKind.init(rawValue:)), let status = d.text(2) else { continue }
+            guard let kind = d.text(1).flatMap(RecordKind.init(rawValue:)), let status = d.text(2).flatMap(DeliveryState.init(rawValue:)) else { continue }
             switch status {
-            case "loaded": national.loaded += 1
-            case "stale": national.stale += 1
-            case "held": national.held += 1
-            case "missing": national.missing += 1
-            default: national.failed += 1
+            case .loaded: national.loaded += 1
+            case .stale: national.stale += 1
+            case .held: national.held += 1
+            case .missing: national.missing += 1
+            case .failed: national.failed += 1
             }
             // A municipality that never delivered a §57.2 file is not news every Friday.
-            if status == "missing", kind != .amfora { continue }
+            if status == .missing, kind != .amfora { continue }
             let key = "\(komnr)_\(kind.rawValue)"
             var row = BatchReport.MunicipalityRow(komnr: komnr, name: names[komnr] ?? "", kind: kind, status: status)
             row.file = d.text(3)
-            row.records = status == "held" ? Int(d.int(4)) : inForce(key, batch)
+            row.records = status == .held ? Int(d.int(4)) : inForce(key, batch)
+            row.deliveredRecords = Int(d.int(4))
             row.previousRecords = inForce(key, previous)
             row.volumeHistory = fridays.map { inForce(key, $0) }
-            if status == "loaded" || status == "held" {
+            if let finished = d.text(8).flatMap(Timestamp.date), !status.isAbsent { row.late = finished > due }
+            if status == .loaded || status == .held {
                 row.rejected = Int(d.int(5))
                 row.warnings = Int(d.int(6))
             }
             if let c = recon[key] {
                 (row.unchanged, row.changed, row.new, row.removed, row.reappeared, row.historyChanges) = (c.0, c.1, c.2, c.3, c.4, c.5)
                 row.flags += c.6.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            } else if status != "loaded" {
+            } else if status != .loaded {
                 row.unchanged = row.records
             }
             switch status {
-            case "stale": row.flags.insert("stale: no delivery this Friday; last Friday's data stays in force", at: 0)
-            case "missing": row.flags.insert("missing: no delivery ever received", at: 0)
-            case "held", "failed": row.flags.insert("\(status): \(CPR.scrub(d.text(7) ?? ""))", at: 0)
-            default: break
+            case .stale: row.flags.insert("stale: no delivery this Friday; last Friday's data stays in force", at: 0)
+            case .missing: row.flags.insert("missing: no delivery ever received", at: 0)
+            case .held, .failed: row.flags.insert(CPR.scrub(d.text(7) ?? status.rawValue), at: 0)
+            case .loaded: break
             }
+            if row.late { row.flags.append(lateFlag) }
             // Nationally, what is in force: a held file's records are not (yet).
             national.records += row.kind == .amfora ? inForce(key, batch) : 0
             national.previousRecords += row.kind == .amfora ? row.previousRecords : 0
@@ -124,9 +140,12 @@ public enum BatchReportBuilder {
         if try s.step() {
             (n.writtenDownPersons, n.writtenDownRecords, n.hoursWrittenDown) = (Int(s.int(0)), Int(s.int(1)), s.double(2))
         }
-        let save = try db.prepare("UPDATE run SET writedown_persons = ?, writedown_records = ?, writedown_hours = ? WHERE batch_date = ?")
-        try save.bind([.int(Int64(n.writtenDownPersons)), .int(Int64(n.writtenDownRecords)), .double(n.hoursWrittenDown), .int(Int64(batch.ordinal))])
-        try save.run()
+        // Kept for next Friday's comparison; a reader (`status`) only reads.
+        if !db.isReadOnly {
+            let save = try db.prepare("UPDATE run SET writedown_persons = ?, writedown_records = ?, writedown_hours = ? WHERE batch_date = ?")
+            try save.bind([.int(Int64(n.writtenDownPersons)), .int(Int64(n.writtenDownRecords)), .double(n.hoursWrittenDown), .int(Int64(batch.ordinal))])
+            try save.run()
+        }
         if let previous {
             let p = try db.prepare("SELECT coalesce(writedown_hours, 0) FROM run WHERE batch_date = ?")
             try p.bind([.int(Int64(previous.ordinal))])

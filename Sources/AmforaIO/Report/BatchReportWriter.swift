@@ -12,15 +12,26 @@ public enum BatchReportWriter {
     static let fileMode: mode_t = 0o640
     static let directoryMode: mode_t = 0o750
 
+    public static func directory(of batch: Day, in reports: String) -> String {
+        (reports as NSString).appendingPathComponent(batch.iso)
+    }
+
+    public static func index(of batch: Day, in reports: String) -> String {
+        (directory(of: batch, in: reports) as NSString).appendingPathComponent("index.html")
+    }
+
+    /// Writes the report of a batch (`BatchReportBuilder.build`) and, after a pass, the pass's
+    /// own run.json and run.txt. Returns the batch's directory.
     @discardableResult
-    public static func write(_ result: RunResult?, warehouse db: Database, batch: Day, to reports: String) throws -> String {
+    public static func write(_ report: BatchReport, run result: RunResult?, warehouse db: Database, to reports: String) throws -> String {
+        let batch = report.batch
         try makeDirectory(reports)
-        let final = (reports as NSString).appendingPathComponent(batch.iso)
+        let final = directory(of: batch, in: reports)
         removeLeftovers(in: reports, batch: batch)
         let staging = (reports as NSString).appendingPathComponent(".\(batch.iso).new-\(getpid())")
         try makeDirectory(staging)
         do {
-            try writeAll(result, db, batch, into: staging)
+            try writeAll(report, result, db, into: staging)
             try putInPlace(staging, as: final, batch: batch, reports: reports)
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
@@ -29,9 +40,9 @@ public enum BatchReportWriter {
         return final
     }
 
-    private static func writeAll(_ result: RunResult?, _ db: Database, _ batch: Day, into dir: String) throws {
+    private static func writeAll(_ report: BatchReport, _ result: RunResult?, _ db: Database, into dir: String) throws {
         func file(_ name: String) -> String { (dir as NSString).appendingPathComponent(name) }
-        let report = try BatchReportBuilder.build(db, batch: batch, stages: result?.stages)
+        let batch = report.batch
         try writeFile(HTMLReport.render(report), to: file("index.html"))
         try writeFile(JSONReport.render(report), to: file("summary.json"))
         try writeFile(CSVExport.municipalities(report), to: file(CSVExport.FileName.municipalities))
@@ -43,7 +54,7 @@ public enum BatchReportWriter {
         _ = try BatchReportBuilder.writeRejectFiles(db, batch: Int64(batch.ordinal), to: rejects)
         if let result {
             try writeFile(RunSummary.json(result), to: file("run.json"))
-            try writeFile(RunSummary.text(result) + "\n", to: file("run.txt"))
+            try writeFile(RunSummary.log(result), to: file("run.txt"))
         }
     }
 

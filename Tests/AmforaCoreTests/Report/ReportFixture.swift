@@ -16,7 +16,7 @@ enum ReportFixture {
         let fridays = (0..<12).map { batch + (-7 * (11 - $0)) }
         var rows: [BatchReport.MunicipalityRow] = []
         for (komnr, name) in CodeListCatalog.standard.municipalities.sorted(by: { $0.key < $1.key }) {
-            var m = BatchReport.MunicipalityRow(komnr: komnr, name: name, kind: .amfora, status: "loaded")
+            var m = BatchReport.MunicipalityRow(komnr: komnr, name: name, kind: .amfora, status: .loaded)
             let base = 400 + (komnr * 7919) % 9000
             m.volumeHistory = (0..<12).map { base + $0 * (komnr % 7) * 3 }
             m.records = m.volumeHistory[11]
@@ -28,17 +28,17 @@ enum ReportFixture {
             m.unchanged = m.records - m.changed - m.new
             switch komnr {
             case 492:  // Ærø: a truncated export, held
-                m.status = "held"
+                m.status = .held
                 m.previousRecords = m.volumeHistory[10]
                 m.records = m.previousRecords * 6 / 10
                 m.volumeHistory[11] = m.records
                 m.flags = ["tilbageholdt: skrumpede 40,0 % (tærskel 10 %)"]
             case 253:
-                m.status = "stale"
+                m.status = .stale
                 m.file = nil
                 m.flags = ["forældet: ingen levering denne fredag – sidste fredags data gælder"]
             case 270:
-                m.status = "missing"
+                m.status = .missing
                 m.file = nil
                 m.records = 0
                 m.previousRecords = 0
@@ -46,10 +46,11 @@ enum ReportFixture {
                 m.volumeHistory = []
                 m.flags = ["mangler: ingen levering og ingen tidligere data"]
             case 330:
-                m.status = "failed"
+                m.status = .failed
                 m.flags = ["fejlet: filen kunne ikke læses (ugyldig tegnkodning)"]
             case 169:  // Høje-Taastrup: loaded, but too many rejects
                 m.rejected = 57
+                m.deliveredRecords = 1_000  // 5.7 %: above the 5 % threshold
                 m.warnings = 3
                 m.historyChanges = 143
                 m.flags = ["afviste linjer over tærsklen: 57 (2,1 %)"]
@@ -62,7 +63,7 @@ enum ReportFixture {
             rows.append(m)
         }
         for kind in [RecordKind.hjaelp1, .hjaelp2] {
-            var m = BatchReport.MunicipalityRow(komnr: 101, name: "København", kind: kind, status: "loaded")
+            var m = BatchReport.MunicipalityRow(komnr: 101, name: "København", kind: kind, status: .loaded)
             m.records = kind == .hjaelp1 ? 1250 : 311
             m.previousRecords = kind == .hjaelp1 ? 1200 : 311
             m.unchanged = m.previousRecords
@@ -74,11 +75,11 @@ enum ReportFixture {
         var n = BatchReport.National()
         for m in rows {
             switch m.status {
-            case "loaded": n.loaded += 1
-            case "stale": n.stale += 1
-            case "held": n.held += 1
-            case "missing": n.missing += 1
-            default: n.failed += 1
+            case .loaded: n.loaded += 1
+            case .stale: n.stale += 1
+            case .held: n.held += 1
+            case .missing: n.missing += 1
+            case .failed: n.failed += 1
             }
             n.records += m.records
             n.previousRecords += m.previousRecords
@@ -132,9 +133,11 @@ enum ReportFixture {
             StageTiming(stage: "reconcile", seconds: 30, detail: ""),
         ]
 
-        return BatchReport(batch: batch, generatedAt: "2024-11-08T03:45:40+01:00", deadline: "2024-11-08T06:00:00+01:00",
-                           marginSeconds: marginSeconds, national: n, municipalities: rows, rejectsByRule: rejects,
-                           historyChanges: history, fridays: fridays, stages: stages)
+        var report = BatchReport(batch: batch, generatedAt: "2024-11-08T03:45:40+01:00", deadline: "2024-11-08T06:00:00+01:00",
+                                 marginSeconds: marginSeconds, national: n, municipalities: rows, rejectsByRule: rejects,
+                                 historyChanges: history, fridays: fridays, stages: stages)
+        AttentionPolicy().decide(&report)
+        return report
     }
 }
 
