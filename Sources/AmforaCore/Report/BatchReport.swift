@@ -66,6 +66,10 @@ public struct BatchReport: Sendable {
         public var late = false
         /// By the one policy (`AttentionPolicy.needsPerson`), filled in by the builder.
         public var needsPerson = false
+        /// The file-level rule that stopped a failed delivery.
+        public var failedRule: String?
+        /// Identities delivered more than once (reconciliation.md).
+        public var duplicates = 0
         public var unchanged = 0, changed = 0, new = 0, removed = 0, reappeared = 0
         public var rejected = 0, warnings = 0, historyChanges = 0
         /// Records per Friday for `BatchReport.fridays` (0 where nothing was in force).

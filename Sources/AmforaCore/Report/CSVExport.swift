@@ -67,7 +67,7 @@ public enum CSVExport {
                        String(m.records), String(m.previousRecords), decimal(m.changePercent),
                        String(m.unchanged), String(m.changed), String(m.new), String(m.removed),
                        String(m.reappeared), String(m.rejected), String(m.warnings), String(m.historyChanges),
-                       m.flags.joined(separator: " | ")]
+                       DanishText.flags(m).joined(separator: " | ")]
             row += HTMLReport.aligned(m.volumeHistory, to: r.fridays.count).map { $0.map(String.init) ?? "" }
             return row
         }

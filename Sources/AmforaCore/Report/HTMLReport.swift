@@ -122,8 +122,13 @@ public enum HTMLReport {
         let n = r.national
         var h = "<section id=\"overblik\" aria-labelledby=\"overblik-h\">\n<h2 id=\"overblik-h\">Overblik</h2>\n"
         let late = !r.onTime
-        h += "<p class=\"deadline \(late ? "late" : "ok")\"><strong>\(late ? "For sent" : "Til tiden"):</strong> "
-        h += "\(HTMLText.escape(ReportFormat.margin(r.marginSeconds)))</p>\n"
+        let (label, text): (String, String) = switch r.judgement {
+        case .complete(let m): (late ? "For sent" : "Til tiden", ReportFormat.margin(m))
+        case .incomplete: ("For sent", "ikke alle forventede leveringer var indlæst kl. 06.00")
+        case .open(let left): ("Endnu ikke afgjort", "venter på leveringer; \(ReportFormat.margin(left))")
+        case .replay: ("Genkørsel", "en gammel batch kørt igen: ingen frist vurderet")
+        }
+        h += "<p class=\"deadline \(late ? "late" : "ok")\"><strong>\(label):</strong> \(HTMLText.escape(text))</p>\n"
         h += "<h3>Leverancer denne fredag</h3>\n<dl class=\"cards\">"
         let cards: [(String, String, Int, Bool)] = [
             ("Indlæst", "ny levering indlæst", n.loaded, false),
@@ -143,7 +148,8 @@ public enum HTMLReport {
         } else {
             h += "<h3>Kræver opmærksomhed (\(int(attention.count)))</h3>\n<ul class=\"attention\">\n"
             for m in attention.prefix(maxAttentionItems) {
-                let what = m.flags.isEmpty ? statusName(m.status.rawValue) : m.flags.joined(separator: "; ")
+                let flags = DanishText.flags(m)
+                let what = flags.isEmpty ? statusName(m.status.rawValue) : flags.joined(separator: "; ")
                 h += "<li><strong>\(HTMLText.text(komnrAndName(m.komnr, [m.komnr: m.name]))) (\(m.kind.rawValue))</strong>: "
                 h += "\(HTMLText.text(what))</li>\n"
             }
@@ -220,7 +226,7 @@ public enum HTMLReport {
             for v in [m.unchanged, m.changed, m.new, m.removed, m.rejected, m.warnings, m.historyChanges] {
                 h += "<td class=\"n\" data-v=\"\(v)\">\(int(v))</td>"
             }
-            let flags = m.flags.isEmpty && flagged ? [statusName(m.status.rawValue)] : m.flags
+            let flags = DanishText.flags(m).isEmpty && flagged ? [statusName(m.status.rawValue)] : DanishText.flags(m)
             h += "<td class=\"flags\">\(flags.map(HTMLText.text).joined(separator: "<br>"))</td>"
             h += "<td>\(sparkline(m, fridays: r.fridays))</td>"
             h += "</tr>\n"
@@ -300,7 +306,7 @@ public enum HTMLReport {
         h += "<th scope=\"col\" class=\"n\">Sekunder</th><th scope=\"col\">Detaljer</th></tr></thead>\n<tbody>\n"
         for s in r.stages {
             let secs = ReportFormat.fixed(s.seconds, places: 1, point: ",", group: ".", minus: "−") ?? "–"
-            h += "<tr><th scope=\"row\">\(HTMLText.text(s.stage))</th><td class=\"n\">\(secs)</td><td>\(HTMLText.text(s.detail))</td></tr>\n"
+            h += "<tr><th scope=\"row\">\(HTMLText.text(DanishText.stage(s.stage)))</th><td class=\"n\">\(secs)</td><td>\(HTMLText.text(s.detail))</td></tr>\n"
         }
         h += "</tbody>\n</table>\n"
         return h + "</section>\n"

@@ -57,11 +57,18 @@ public enum BatchReportBuilder {
             guard let day else { return 0 }
             return loaded[key]?.last { $0.0 <= day.ordinal }?.1 ?? 0
         }
-        var recon: [String: (Int, Int, Int, Int, Int, Int, String)] = [:]
-        let r = try db.prepare("SELECT komnr, kind, unchanged, changed, new, removed, reappeared, history_changes, flags FROM reconciliation_summary WHERE batch_date = ?")
+        var recon: [String: (Int, Int, Int, Int, Int, Int, String, Int)] = [:]
+        let r = try db.prepare("SELECT komnr, kind, unchanged, changed, new, removed, reappeared, history_changes, flags, duplicates FROM reconciliation_summary WHERE batch_date = ?")
         try r.bind([.int(b)])
         while try r.step() {
-            recon["\(r.int(0))_\(r.text(1)!)"] = (Int(r.int(2)), Int(r.int(3)), Int(r.int(4)), Int(r.int(5)), Int(r.int(6)), Int(r.int(7)), r.text(8) ?? "")
+            recon["\(r.int(0))_\(r.text(1)!)"] = (Int(r.int(2)), Int(r.int(3)), Int(r.int(4)), Int(r.int(5)), Int(r.int(6)), Int(r.int(7)), r.text(8) ?? "", Int(r.int(9)))
+        }
+        var failedRule: [String: String] = [:]
+        let f = try db.prepare("SELECT komnr, kind, rule FROM reject WHERE batch_date = ? AND severity = 'error' AND (rule LIKE 'file.%' OR rule = 'line.encoding') ORDER BY rowid")
+        try f.bind([.int(b)])
+        while try f.step() {
+            let key = "\(f.int(0))_\(f.text(1) ?? "")"
+            if failedRule[key] == nil { failedRule[key] = f.text(2) }
         }
         let due = Deadline.due(for: batch)
         let names = CodeListCatalog.standard.municipalities
@@ -94,6 +101,7 @@ public enum BatchReportBuilder {
             }
             if let c = recon[key] {
                 (row.unchanged, row.changed, row.new, row.removed, row.reappeared, row.historyChanges) = (c.0, c.1, c.2, c.3, c.4, c.5)
+                row.duplicates = c.7
                 row.flags += c.6.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             } else if status != .loaded {
                 row.unchanged = row.records
@@ -102,6 +110,7 @@ public enum BatchReportBuilder {
             case .stale: row.flags.insert("stale: no delivery this Friday; last Friday's data stays in force", at: 0)
             case .missing: row.flags.insert("missing: no delivery ever received", at: 0)
             case .held, .failed: row.flags.insert(CPR.scrub(d.text(7) ?? status.rawValue), at: 0)
+                if status == .failed { row.failedRule = failedRule[key] }
             case .loaded: break
             }
             if row.late { row.flags.append(lateFlag) }
