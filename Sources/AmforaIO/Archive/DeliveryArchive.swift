@@ -33,8 +33,12 @@ public final class DeliveryArchive {
         let final = path(for: sha256)
         var st = stat()
         if lstat(final, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG { return final }
-        try FileManager.default.createDirectory(atPath: (final as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        do {
+            try FileManager.default.createDirectory(atPath: (final as NSString).deletingLastPathComponent,
+                                                    withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw ArchiveError(path: (final as NSString).deletingLastPathComponent, errno: ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError).map { Int32($0.code) } ?? EIO)
+        }
         let input = try FileChunks.openRegular(source)
         defer { close(input) }
         if linkat(AT_FDCWD, "/proc/self/fd/\(input)", AT_FDCWD, final, AT_SYMLINK_FOLLOW) == 0 || errno == EEXIST {
@@ -45,7 +49,7 @@ public final class DeliveryArchive {
         let temporary = "\(directory)/.incoming-\(getpid())-\(UUID().uuidString)"
         defer { unlink(temporary) }
         let out = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o400)
-        guard out >= 0 else { throw FileAccessError.unreadable(temporary, String(cString: strerror(errno))) }
+        guard out >= 0 else { throw ArchiveError(path: temporary, errno: errno) }
         defer { close(out) }
         let size = 1 << 20
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
@@ -59,13 +63,27 @@ public final class DeliveryArchive {
             while written < n {
                 let w = write(out, buffer + written, n - written)
                 if w < 0, errno == EINTR { continue }
-                guard w > 0 else { throw FileAccessError.unreadable(temporary, String(cString: strerror(errno))) }
+                guard w > 0 else { throw ArchiveError(path: temporary, errno: errno) }
                 written += w
             }
         }
-        guard fsync(out) == 0, rename(temporary, final) == 0 else {
-            throw FileAccessError.unreadable(final, String(cString: strerror(errno)))
-        }
+        guard fsync(out) == 0, rename(temporary, final) == 0 else { throw ArchiveError(path: final, errno: errno) }
         return final
+    }
+}
+
+/// The archive could not keep a delivery: the warehouse's side failed (a full disk, say), not
+/// the delivery, so the batch stops and the delivery's load is rolled back.
+public struct ArchiveError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+
+    init(path: String, errno code: Int32) {
+        self.path = path
+        reason = code == ENOSPC || code == EDQUOT ? "the disk is full" : String(cString: strerror(code))
+    }
+
+    public var description: String {
+        "cannot write the archive file \(path): \(reason); the delivery's load was rolled back — free the cause, then run the same command again"
     }
 }

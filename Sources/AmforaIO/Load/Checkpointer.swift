@@ -7,8 +7,11 @@ import Foundation
 ///
 /// SQLite starts the log from the beginning again only when a write transaction begins with
 /// everything copied, which a writer that never pauses never sees: so the writer calls
-/// `keepLogSmall()` between transactions, which waits for the copying once the log has grown
-/// past `limit` frames. Without that the log grows by every page written all load long.
+/// `keepLogSmall(db)` between transactions, which waits for the copying once its log has grown
+/// past `limit` frames. Without that the log grows by every page written all load long. The
+/// writer's own count of the frames in its log decides (`Database.logFrames`, from SQLite's WAL
+/// hook at each commit), never what this thread saw last: so the log never holds more than
+/// `limit` frames and one transaction, however busy the machine.
 final class Checkpointer: @unchecked Sendable {
     private let condition = NSCondition()
     // Guarded by `condition`:
@@ -39,15 +42,16 @@ final class Checkpointer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Between transactions: once the log is past the limit, waits until it is all copied, so
-    /// that the next transaction starts the log from the beginning.
-    func keepLogSmall() {
+    /// Between transactions: once the writer's log is past the limit, waits until it is all
+    /// copied, so that the next transaction starts the log from the beginning.
+    func keepLogSmall(_ writer: Database) {
+        let frames = writer.logFrames
+        guard frames > limit else { return }
         condition.lock()
         defer { condition.unlock() }
-        guard logFrames > limit else { return }
         // Two rounds: the first may have started before the writer's last commit.
         let target = round + 2
-        while !finished, round < target || copiedFrames < logFrames {
+        while !finished, round < target || copiedFrames < max(logFrames, frames) {
             waiting = true
             condition.broadcast()
             condition.wait()
@@ -91,8 +95,23 @@ extension Database {
         return rc == SQLITE_OK && log >= 0 ? (log, copied) : nil
     }
 
-    /// SQLite's own checkpoint after every `pages` pages the log grows (0: never).
+    /// SQLite's own checkpoint after every `pages` pages the log grows (0: never, and the log's
+    /// frames are counted at each commit instead: `logFrames`).
     func automaticCheckpoints(every pages: Int) throws {
         try execute("PRAGMA wal_autocheckpoint = \(pages)")
+        guard pages == 0 else { return }
+        // The hook replaces SQLite's automatic checkpoint, which is off here anyway.
+        sqlite3_wal_hook(handle, { context, _, _, frames in
+            Unmanaged<LogFrames>.fromOpaque(context!).takeUnretainedValue().count = frames
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(walFrames).toOpaque())
     }
+
+    /// Frames in this connection's write-ahead log after its last commit (with automatic checkpoints off).
+    var logFrames: Int32 { walFrames.count }
+}
+
+/// The frame count SQLite's WAL hook reports, kept by the connection it belongs to.
+final class LogFrames: @unchecked Sendable {
+    var count: Int32 = 0
 }

@@ -53,6 +53,8 @@ public struct SQLiteError: Error, CustomStringConvertible {
 public final class Database {
     let handle: OpaquePointer
     public let path: String
+    /// Set by the WAL hook (`automaticCheckpoints(every: 0)`); retained as long as the connection.
+    let walFrames = LogFrames()
     public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
 
     /// Opens (creating if needed) the database. A new file is created owner-only (0600) before

@@ -155,7 +155,7 @@ public final class WeeklyRun {
         var statuses: [String: DeliveryStatus] = [:]
         var loaded = 0, skipped = 0, failed = 0
         func load(_ e: Inbox.Entry, _ prepared: Result<PreparedDelivery?, any Error>) throws {
-            checkpointer.keepLogSmall()
+            checkpointer.keepLogSmall(db)
             let (status, outcome) = try loadOne(e, loader, ledger, prepared: prepared)
             statuses[e.path] = status
             if let outcome { parsed[Self.key(e.name)] = outcome.addedForReconciliation }
@@ -270,6 +270,8 @@ public final class WeeklyRun {
             return (status(.held, o, message: message), nil)
         } catch let e as SQLiteError {
             throw e  // the warehouse's failure (a full disk, say) is not the delivery's: the batch stops
+        } catch let e as ArchiveError {
+            throw e
         } catch let dry as LoadError where dry.isDryRun {
             throw dry
         } catch {
