@@ -17,6 +17,9 @@ struct FetchCommand: ParsableCommand {
         Exit status: 0 all fetched; 1 something needs a person (a failed transfer, a file still \
         being written, a refused name, time budget spent); 2 could not work (source unreachable, \
         login or TLS refused, bad arguments).
+
+        Example:
+          amfora fetch --source ftp://ftp.example.dk/amfora/ --inbox /var/lib/amfora/inbox --netrc-file /etc/amfora/netrc
         """
     )
 

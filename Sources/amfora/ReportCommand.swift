@@ -17,6 +17,7 @@ struct ReportCommand: ParsableCommand {
     )
 
     @OptionGroup var options: WarehouseOptions
+    @OptionGroup var reportsOption: ReportsOptions
 
     func run() throws {
         do {
@@ -30,7 +31,7 @@ struct ReportCommand: ParsableCommand {
             defer { withExtendedLifetime(lock) {} }
             let db = try Warehouse(path: path).db
             let report = try BatchReportBuilder.build(db, batch: batch, policy: config.attentionPolicy)
-            let reports = options.resolvedReports(config)
+            let reports = reportsOption.resolved(config)
             try BatchReportWriter.write(report, run: nil, warehouse: db, to: reports)
             say(BatchReportWriter.index(of: batch, in: reports))
         } catch let e as RunLock.Held {

@@ -20,10 +20,11 @@ struct RunCommand: ParsableCommand {
     )
 
     @OptionGroup var options: WarehouseOptions
+    @OptionGroup var reports: ReportsOptions
     @OptionGroup var source: SourceOptions
 
     func run() throws {
-        try Pass.runAndReport(options, source) { _, _ in try options.newBatch() }
+        try Pass.runAndReport(options, reports, source) { _, _ in try options.newBatch() }
     }
 }
 
@@ -45,6 +46,7 @@ struct RerunCommand: ParsableCommand {
     @Option(help: "The municipality code, e.g. 101.") var municipality: Int
     @Option(help: "Load this file instead of the source's delivery (it must be named like one).") var file: String?
     @OptionGroup var options: WarehouseOptions
+    @OptionGroup var reports: ReportsOptions
     @OptionGroup var source: SourceOptions
 
     func validate() throws {
@@ -59,7 +61,7 @@ struct RerunCommand: ParsableCommand {
                                                             municipalities: CodeListCatalog.standard.municipalities) else { return nil }
             return n.batchDate
         }
-        try Pass.runAndReport(options, source, municipality: municipality, file: file) { _, warehouse in
+        try Pass.runAndReport(options, reports, source, municipality: municipality, file: file) { _, warehouse in
             try options.existingBatch(warehouse, fallback: named)
         }
     }
@@ -78,10 +80,11 @@ struct ResumeCommand: ParsableCommand {
     )
 
     @OptionGroup var options: WarehouseOptions
+    @OptionGroup var reports: ReportsOptions
     @OptionGroup var source: SourceOptions
 
     func run() throws {
-        try Pass.runAndReport(options, source) { _, warehouse in
+        try Pass.runAndReport(options, reports, source) { _, warehouse in
             if options.batchDate != nil { return try options.existingBatch(warehouse) }
             guard let day = try Self.interrupted(warehouse) else {
                 say("nothing to resume: the last batch finished")
@@ -118,9 +121,10 @@ struct AcceptCommand: ParsableCommand {
     @Flag(help: "Show what accepting would change (counts against last Friday, a masked sample); change nothing.")
     var dryRun = false
     @OptionGroup var options: WarehouseOptions
+    @OptionGroup var reports: ReportsOptions
 
     func run() throws {
-        try Pass.runAndReport(options, nil, municipality: municipality, acceptHeld: true, dryRun: dryRun) { _, warehouse in
+        try Pass.runAndReport(options, reports, nil, municipality: municipality, acceptHeld: true, dryRun: dryRun) { _, warehouse in
             try options.existingBatch(warehouse)
         }
     }
@@ -129,7 +133,7 @@ struct AcceptCommand: ParsableCommand {
 /// What run, rerun, resume and accept share: build the request with the batch resolved once,
 /// run the pass, print what it has to say, and turn failures into exit 2.
 enum Pass {
-    static func runAndReport(_ options: WarehouseOptions, _ source: SourceOptions?, municipality: Int? = nil, file: String? = nil,
+    static func runAndReport(_ options: WarehouseOptions, _ reports: ReportsOptions, _ source: SourceOptions?, municipality: Int? = nil, file: String? = nil,
                              acceptHeld: Bool = false, dryRun: Bool = false,
                              batch: (RunConfig, String) throws -> Day) throws {
         let result: RunResult, fetched: FetchSummary?
@@ -139,7 +143,7 @@ enum Pass {
             let day = try batch(config, warehouse)
             let dir = (warehouse as NSString).deletingLastPathComponent
             if !dir.isEmpty, !acceptHeld { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            var request = RunRequest(batch: day, inbox: "", warehouse: warehouse, reports: options.resolvedReports(config),
+            var request = RunRequest(batch: day, inbox: "", warehouse: warehouse, reports: reports.resolved(config),
                                      config: config, municipality: municipality, file: file)
             request.acceptHeld = acceptHeld
             request.dryRun = dryRun
@@ -148,7 +152,7 @@ enum Pass {
                 say("nothing was changed; to accept: amfora accept --municipality \(municipality ?? 0) --batch-date \(day.iso)")
                 return
             }
-            let from = try source.map { try $0.request(config, warehouse: warehouse) }
+            let from = file == nil ? try source.map { try $0.request(config, warehouse: warehouse) } : nil  // a given file needs no source
             (result, fetched) = try WeeklyJob.run(request, source: from, progress: Terminal.progress)
         } catch let e as RunLock.Held {
             throw Terminal.fail(e.description)

@@ -12,9 +12,6 @@ struct WarehouseOptions: ParsableArguments {
     @Option(help: "The SQLite warehouse file (created 0600 by `run` if missing). Default: warehouse/amfora.sqlite")
     var warehouse: String?
 
-    @Option(help: "Directory for the batch reports. Default: reports")
-    var reports: String?
-
     @Option(help: "The batch's Friday, yyyy-mm-dd (not after the coming Friday).")
     var batchDate: String?
 
@@ -27,7 +24,6 @@ struct WarehouseOptions: ParsableArguments {
     func loadConfig() throws -> RunConfig { try ConfigFile.load(config) }
 
     func resolvedWarehouse(_ c: RunConfig) -> String { warehouse ?? c.warehouse ?? "warehouse/amfora.sqlite" }
-    func resolvedReports(_ c: RunConfig) -> String { reports ?? c.reports ?? "reports" }
 
     /// `run`'s batch: the given date, else the coming Friday (today if Friday).
     func newBatch() throws -> Day { try BatchDate.forNewBatch(batchDate, now: RunClock.now()) }
@@ -41,6 +37,14 @@ struct WarehouseOptions: ParsableArguments {
         let last = lstat(warehouse, &st) == 0 ? try RunLedger.lastBatch(Warehouse.openForReading(warehouse)) : nil
         return try BatchDate.forExistingBatch(nil, otherwise: last, now: RunClock.now())
     }
+}
+
+/// Where the reports go: for the commands that write them.
+struct ReportsOptions: ParsableArguments {
+    @Option(help: "Directory for the batch reports. Default: reports")
+    var reports: String?
+
+    func resolved(_ c: RunConfig) -> String { reports ?? c.reports ?? "reports" }
 }
 
 /// Where the deliveries come from: for `run`, `rerun` and `resume`.

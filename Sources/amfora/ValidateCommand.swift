@@ -10,6 +10,10 @@ struct ValidateCommand: AsyncParsableCommand {
         discussion: """
         Exit status: 0 no errors, 1 errors found, 2 unusable input (a file missing, unreadable, \
         or not a delivery). Files are validated in parallel; --json streams them one by one.
+
+        Example:
+          amfora validate inbox/AMFORA_101_20261127.txt
+          amfora validate --json --encoding Windows-1252 inbox/*.txt
         """
     )
 
@@ -106,7 +110,7 @@ struct ValidateCommand: AsyncParsableCommand {
         } catch {
             var s = FileSummary(file: path)
             let f = Finding(file: path, line: nil, field: nil, rule: "file.unreadable", severity: .error,
-                            value: nil, message: "\(error)")
+                            value: nil, message: (error as? FileAccessError)?.reason ?? "\(error)")
             s.fileFindings.append(f)
             onFinding(f)
             return s

@@ -1,3 +1,4 @@
+import AmforaTestSupport
 import Foundation
 
 /// Runs the built `amfora` binary, as an operator would.
@@ -39,11 +40,13 @@ enum CLI {
         p.standardOutput = out
         p.standardError = err
         try p.run()
-        // Read before waiting: a full pipe would otherwise block the child.
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
+        // Read both pipes before waiting (a full pipe would block the child), with read(2) and
+        // EINTR retried: FileHandle's own reading traps on an interrupted system call.
+        let e = PipeReader(err.fileHandleForReading.fileDescriptor)
+        let o = PipeReader.readAll(out.fileHandleForReading.fileDescriptor)
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                      stderr: String(decoding: e.finish(), as: UTF8.self))
     }
 
     /// A fresh directory removed when `body` returns.
@@ -54,3 +57,4 @@ enum CLI {
         return try body(dir)
     }
 }
+

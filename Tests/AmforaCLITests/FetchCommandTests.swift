@@ -39,7 +39,7 @@ import Testing
         p.standardError = err
         p.standardOutput = err
         try p.run()
-        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: PipeReader.readAll(err.fileHandleForReading.fileDescriptor), as: UTF8.self)
         p.waitUntilExit()
         #expect(p.terminationStatus == 2, "\(text)")
         #expect(text.contains("127.0.0.1"), "\(text)")

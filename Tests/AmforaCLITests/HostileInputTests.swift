@@ -112,8 +112,9 @@ import Testing
 @Suite struct ForeignWarehouseTests {
     func refused(_ path: String, _ dir: borrowing TemporaryDirectory, says words: String) throws {
         let before = FileManager.default.contents(atPath: path)
-        for command in [["run", "--source", dir.file("inbox"), "--batch-date", "2024-11-08"], ["status"], ["report"]] {
-            let r = try CLI.run(command + ["--warehouse", path, "--reports", dir.file("reports")])
+        for command in [["run", "--source", dir.file("inbox"), "--batch-date", "2024-11-08", "--reports", dir.file("reports")],
+                        ["status"], ["report", "--reports", dir.file("reports")]] {
+            let r = try CLI.run(command + ["--warehouse", path])
             #expect(r.status == 2, "\(command[0]): \(r.stdout)\(r.stderr)")
             #expect(r.stderr.contains(words), "\(command[0]): \(r.stderr)")
             #expect(!r.stderr.contains("SQLite error") && !r.stderr.contains("NSCocoaErrorDomain"), "\(r.stderr)")

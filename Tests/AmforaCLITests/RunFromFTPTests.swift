@@ -28,7 +28,7 @@ import Testing
         p.standardOutput = out
         p.standardError = out
         try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let text = String(decoding: PipeReader.readAll(out.fileHandleForReading.fileDescriptor), as: UTF8.self)
         p.waitUntilExit()
         #expect(p.terminationStatus == 1, "past deadline and 96 municipalities missing: \(text)")
         #expect(!text.contains(server.password), "the password never shows")

@@ -139,6 +139,8 @@ public enum RunSummary {
 
     /// run.txt: the full summary and every file that was not taken, one a line.
     public static func log(_ r: RunResult) -> String {
-        ([text(r)] + r.ignoredFiles.map { "not a delivery: \($0)" }).joined(separator: "\n") + "\n"
+        var lines = [text(r)]
+        if !r.ignoredFiles.isEmpty { lines += ["", "files in the inbox that are not this batch's deliveries:"] + r.ignoredFiles.map { "  " + $0 } }
+        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -8,6 +8,16 @@ public enum FileAccessError: Error, CustomStringConvertible {
     /// A symbolic link, FIFO, socket or device: never opened for reading, never followed.
     case notRegular(String, String)
 
+    /// What is wrong, without the path (for a line that names the file already).
+    public var reason: String {
+        switch self {
+        case .missing: "no such file"
+        case .isDirectory: "is a directory, not a delivery file"
+        case .notRegular(_, let what): "is \(what), not a delivery file"
+        case .unreadable(_, let why): "cannot be read (\(why))"
+        }
+    }
+
     public var description: String {
         switch self {
         case .missing(let p): "\(p): no such file"

@@ -1,3 +1,4 @@
+import AmforaTestSupport
 import Foundation
 import Testing
 @testable import AmforaCore
@@ -42,7 +43,7 @@ import Testing
         p.standardOutput = out
         p.standardError = errFile
         try p.run()
-        let dom = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let dom = String(decoding: PipeReader.readAll(out.fileHandleForReading.fileDescriptor), as: UTF8.self)
         p.waitUntilExit()
         let log = (try? String(contentsOf: errPath, encoding: .utf8)) ?? ""
 
