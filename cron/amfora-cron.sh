@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Wrapper for cron: runs `amfora run` with the site's config, logs everything to a dated file,
-# and prints (so cron mails) only what a person must see: nothing on a good Friday, the short
-# summary when something needs a person, and the error when the job could not work.
+# and prints — so cron mails — exactly what amfora printed: on the first pass of a Friday the
+# short summary (headline first, one line per thing a person must act on, the report's path
+# last), on a catch-up pass only what is new (nothing at all when nothing is), and the error
+# when the job could not work. Nothing is cut: amfora keeps its summary short itself.
 #
 # The run takes the warehouse lock itself (flock, released if the process dies), so a catch-up
 # pass that starts while the main run is still going is turned away with exit 2 and a message
@@ -13,22 +15,21 @@ LOGDIR=${AMFORA_LOGDIR:-/var/log/amfora}
 umask 077                                    # logs and the warehouse are personal data
 mkdir -p "$LOGDIR"
 log="$LOGDIR/amfora-$(TZ=Europe/Copenhagen date +%Y-%m-%d).log"
-{
-    echo "=== $(date -Is) amfora run --config $CONFIG"
-    "$AMFORA" run --config "$CONFIG"
-} >> "$log" 2>&1
+out=$(mktemp "$LOGDIR/.out.XXXXXX") err=$(mktemp "$LOGDIR/.err.XXXXXX")
+trap 'rm -f "$out" "$err"' EXIT
+echo "=== $(date -Is) amfora run --config $CONFIG" >> "$log"
+"$AMFORA" run --config "$CONFIG" > "$out" 2> "$err"
 status=$?
+cat "$out" "$err" >> "$log"
 echo "=== $(date -Is) exit $status" >> "$log"
 case $status in
-    0) ;;                                    # all done, nothing needs a person: no mail
-    1) echo "amfora: the batch is done but needs a person (log: $log)"
-       sed -n '/^amfora batch/,$p' "$log" | tail -n 40 ;;
-    2) if tail -n 5 "$log" | grep -q "holds the warehouse lock"; then
+    0|1) cat "$out" ;;                       # what amfora says; exit 1 means a person is needed
+    2) if grep -q "holds the warehouse lock" "$err"; then
            echo "amfora: an earlier run is still going; this pass did nothing (log: $log)"
        else
            echo "amfora: the job could not do its work (log: $log)"
-           tail -n 20 "$log"
+           cat "$err"
        fi ;;
-    *) echo "amfora: stopped abnormally with status $status (log: $log)"; tail -n 20 "$log" ;;
+    *) echo "amfora: stopped abnormally with status $status (log: $log)"; tail -n 20 "$err" ;;
 esac
 exit $status

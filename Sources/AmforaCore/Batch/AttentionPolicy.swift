@@ -22,7 +22,7 @@ public struct AttentionPolicy: Sendable, Equatable {
     /// What a person must act on, in the order the mail lists it.
     public func verdict(_ r: BatchReport) -> BatchVerdict {
         var items: [BatchVerdict.Item] = []
-        if r.judgement.isMissed { items.append(.init(reason: .deadline)) }
+        if r.judgement.isLateCompletion { items.append(.init(reason: .deadline)) }
         for m in r.municipalities where m.status == .failed { items.append(.init(reason: .failed, row: m)) }
         for m in r.municipalities where m.status == .held { items.append(.init(reason: .held, row: m)) }
         for m in r.municipalities where m.status.isAbsent && alarmWhenAbsent.contains(m.kind) {

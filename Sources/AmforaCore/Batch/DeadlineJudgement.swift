@@ -26,12 +26,19 @@ public enum DeadlineJudgement: Sendable, Equatable {
         return .open(secondsLeft: due.timeIntervalSince(now))
     }
 
+    /// A miss of the job's own: everything came, but only after 06:00. A batch incomplete at
+    /// 06:00 needs a person for what it lacks, which the policy names delivery by delivery.
+    public var isLateCompletion: Bool {
+        if case .complete(let m) = self { return m < 0 }
+        return false
+    }
+
     public var isFinal: Bool {
         if case .open = self { return false }
         return true
     }
 
-    /// Something a person must see: the batch was complete only after 06:00, or not at all.
+    /// The batch was complete only after 06:00, or not at all (the report's "for sent").
     public var isMissed: Bool {
         switch self {
         case .complete(let m): m < 0
@@ -52,7 +59,7 @@ public enum DeadlineJudgement: Sendable, Equatable {
         case .open(let left): "not judged yet: \(Self.duration(left)) left to 06:00"
         case .complete(let m) where m >= 0: "on time: complete \(Self.duration(m)) before 06:00"
         case .complete(let m): "DEADLINE MISSED: complete \(Self.duration(m)) after 06:00"
-        case .incomplete: "DEADLINE MISSED: not complete at 06:00"
+        case .incomplete: "not complete at 06:00: expected deliveries were still not in"
         case .replay: "a replay of an old batch: no deadline judged"
         }
     }

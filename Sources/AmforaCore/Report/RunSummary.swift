@@ -26,8 +26,17 @@ public enum RunSummary {
     /// what this pass did with each delivery, and the report.
     public static func news(_ r: RunResult) -> String? {
         guard r.isNews else { return nil }
-        if r.firstPass || r.judgedNow { return text(r) }
+        if r.firstPass { return text(r) }
         var out = [headline(r)]
+        if r.judgedNow, let report = r.report {
+            // The pass after 06:00 that judged the deadline: what the batch still lacks.
+            let lacking = BatchReport(batch: report.batch, generatedAt: "", deadline: "", marginSeconds: 0, national: .init(),
+                                      municipalities: report.municipalities, rejectsByRule: [], historyChanges: [], fridays: [], stages: [])
+            var lackingReport = lacking
+            lackingReport.judgement = report.judgement
+            lackingReport.verdict = BatchVerdict(items: report.verdict.items.filter { $0.reason == .failed || $0.reason == .notDelivered })
+            out += attention(lackingReport) + late(report)
+        }
         let names = CodeListCatalog.standard.municipalities
         for d in r.deliveries where d.isNews {
             let who = "\(d.kind.rawValue) \(ValidationOutput.pad3(d.komnr)) \(names[d.komnr] ?? "")"
@@ -82,7 +91,7 @@ public enum RunSummary {
             "FAILED \(who(m)) (\(m.file ?? "")): \(m.flags.first ?? "") — when a good file is there: amfora rerun --municipality \(m.komnr) --batch-date \(batch)"
         }, more: "failed")
         group(.held, { m in
-            "HELD \(who(m)): \(m.flags.first ?? "") — see what accepting does: amfora accept --municipality \(m.komnr) --batch-date \(batch) --dry-run"
+            "HELD \(who(m)): \(m.records) records against \(m.previousRecords) last Friday\(drop(m)) — look first: amfora accept --municipality \(m.komnr) --batch-date \(batch) --dry-run"
         }, more: "held")
         let silent = silentMunicipalities(report)
         let notDelivered = items.filter { $0.reason == .notDelivered }.compactMap(\.row)
@@ -101,6 +110,12 @@ public enum RunSummary {
             out.append("rejects above the threshold: \(count(rejects.count, "file")), \(count(lines, "line")) quarantined (\(list.joined(separator: "; "))\(rejects.count > perGroup ? "; …" : "")) — see rejects/ in the report")
         }
         return out
+    }
+
+    /// ` (−40 %)`
+    static func drop(_ m: BatchReport.MunicipalityRow) -> String {
+        guard m.previousRecords > 0 else { return "" }
+        return " (−\(Int((Double(m.previousRecords - m.records) * 100 / Double(m.previousRecords)).rounded())) %)"
     }
 
     static func late(_ report: BatchReport) -> [String] {
