@@ -95,8 +95,7 @@ struct ResumeCommand: ParsableCommand {
     }
 
     static func interrupted(_ warehouse: String) throws -> Day? {
-        let db = try Warehouse.openForReading(warehouse)
-        return try db.scalar("SELECT max(batch_date) FROM run WHERE status = 'running'").map { Day(ordinal: Int32($0)) }
+        try RunLedger.interruptedBatch(Warehouse.openForReading(warehouse))
     }
 }
 

@@ -242,6 +242,36 @@ import Testing
         #expect(thursday.status == 2 && thursday.stderr.contains("not a Friday"))
     }
 
+    /// `resume` without a date finds the batch a killed pass left, and finishes what it left pending.
+    @Test func resumeFinishesWhatAKilledPassLeft() throws {
+        let dir = TemporaryDirectory()
+        let conf = config(dir, ["municipalities = 101, 147"])
+        dir.write(DeliveryName(kind: .amfora, komnr: 101, batchDate: Self.friday2).fileName, lines: Self.measures(101, 3), inSubdirectory: Self.friday2.iso)
+        dir.write(DeliveryName(kind: .amfora, komnr: 147, batchDate: Self.friday2).fileName, lines: Self.measures(147, 3, from: 9), inSubdirectory: Self.friday2.iso)
+        // The fault point just after the first delivery's commit, from a traced run of the same batch.
+        let traced = TemporaryDirectory()
+        let trace = traced.file("trace")
+        _ = try CLI.run(["run", "--source", dir.file(Self.friday2.iso), "--batch-date", Self.friday2.iso, "--warehouse", traced.file("w.sqlite"),
+                         "--reports", traced.file("reports"), "--config", conf],
+                        environment: Self.at("2024-11-08T03:30:00+01:00").merging(["AMFORA_FAULT_TRACE": trace]) { $1 })
+        let point = try #require(try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+            .first { $0.hasSuffix("parse → validate → load\tafter commit") }?.split(separator: "\t").first)
+        var env = Self.at("2024-11-08T03:30:00+01:00")
+        env["AMFORA_FAULT_KILL_AT"] = String(point)
+        let killed = try CLI.run(["run", "--source", dir.file(Self.friday2.iso), "--batch-date", Self.friday2.iso, "--warehouse", dir.file("w.sqlite"),
+                                  "--reports", dir.file("reports"), "--config", conf], environment: env)
+        #expect(killed.status == 9 || killed.status == 137 || killed.stdout.isEmpty, "killed: \(killed.status)")
+        #expect(try db(dir).scalar("SELECT count(*) FROM pending_reconcile") ?? 0 >= 1, "the kill left work pending")
+        let resumed = try CLI.run(["resume", "--source", dir.file(Self.friday2.iso), "--warehouse", dir.file("w.sqlite"),
+                                   "--reports", dir.file("reports"), "--config", conf], environment: Self.at("2024-11-08T03:40:00+01:00"))
+        #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(try db(dir).scalar("SELECT count(*) FROM pending_reconcile") == 0)
+        #expect(try db(dir).scalar("SELECT count(*) FROM pending_writedown") == 0)
+        #expect(try db(dir).scalar("SELECT count(*) FROM v_reconciliation_summary WHERE batch_date = '2024-11-08'") == 2)
+        let nothing = try CLI.run(["resume", "--warehouse", dir.file("w.sqlite"), "--config", conf], environment: Self.at("2024-11-08T03:50:00+01:00"))
+        #expect(nothing.stdout.contains("nothing to resume"), "\(nothing.stdout)")
+    }
+
     // MARK: 7 and 8. One policy; status
 
     /// A delivery with a duplicate identity and a few rejects below the threshold: the exit code,

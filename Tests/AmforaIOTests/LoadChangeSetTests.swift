@@ -65,3 +65,16 @@ import Testing
         #expect(try w.db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'load_change'") == 0)
     }
 }
+
+@Suite struct PendingWorkIdListTests {
+    /// The id lists read back digit by digit are the lists written.
+    @Test func readsBackWhatWasWritten() {
+        var rng = SplitMix64(seed: 9)
+        for _ in 0..<500 {
+            let ids = (0..<Int.random(in: 0...40, using: &rng)).map { _ in Int64.random(in: 1...Int64(1) << 50, using: &rng) }
+            let json = "[" + ids.map(String.init).joined(separator: ",") + "]"
+            #expect(PendingWork.idList(json) == ids)
+        }
+        #expect(PendingWork.idList("[]") == [])
+    }
+}

@@ -43,6 +43,11 @@ public enum PendingWork {
         return out
     }
 
+    /// Whether any write-down is pending (without reading a first Friday's millions of persons).
+    static func anyPersons(_ db: Database) throws -> Bool {
+        try db.scalar("SELECT count(*) FROM (SELECT 1 FROM pending_writedown LIMIT 1)") ?? 0 > 0
+    }
+
     /// In the write-down's transaction: every pending person was recomputed.
     static func forgetPersons(_ db: Database) throws {
         try db.execute("DELETE FROM pending_writedown")
@@ -67,6 +72,24 @@ public enum PendingWork {
         return out
     }
 
+    /// `[12,345,6]` as written by `RowSink.recordChanges`: read digit by digit, since a Friday's
+    /// lists hold half a million ids.
+    static func idList(_ json: String) -> [Int64] {
+        var out: [Int64] = []
+        var n: Int64 = 0, inNumber = false
+        for b in json.utf8 {
+            if b >= 0x30, b <= 0x39 {
+                n = n * 10 + Int64(b - 0x30)
+                inNumber = true
+            } else if inNumber {
+                out.append(n)
+                n = 0
+                inNumber = false
+            }
+        }
+        return out
+    }
+
     /// In the reconciliation's transaction for that delivery.
     static func forget(_ db: Database, _ p: PendingReconciliation) throws {
         let s = try db.prepare("DELETE FROM pending_reconcile WHERE batch_date = ? AND komnr = ? AND kind = ?")
@@ -80,9 +103,7 @@ public enum PendingWork {
         var lists: [String: [Int64]] = [:]
         let s = try db.prepare("SELECT change, version_ids FROM load_change_set WHERE batch_date = ? AND komnr = ? AND kind = ?")
         try s.bind(p.scope)
-        while try s.step() {
-            lists[s.text(0) ?? ""] = try JSONDecoder().decode([Int64].self, from: Data((s.text(1) ?? "[]").utf8))
-        }
+        while try s.step() { lists[s.text(0) ?? ""] = idList(s.text(1) ?? "[]") }
         if let added = lists["added"] { return (added, lists["gone"] ?? []) }
         let scope = table == "aid" ? "komnr = ? AND kind = ?" : "komnr = ?"
         let first = try db.prepare("""

@@ -78,6 +78,14 @@ public struct RunLedger {
         try db.scalar("SELECT max(batch_date) FROM run").map { Day(ordinal: Int32($0)) }
     }
 
+    /// The last batch whose pass did not finish (killed, or still running), or that left work pending.
+    public static func interruptedBatch(_ db: Database) throws -> Day? {
+        try db.scalar("""
+            SELECT max(b) FROM (SELECT batch_date AS b FROM run WHERE status = 'running'
+                                UNION SELECT batch_date FROM pending_reconcile)
+            """).map { Day(ordinal: Int32($0)) }
+    }
+
     // MARK: Deliveries
 
     /// A delivery row: every state but `stale`/`missing` comes from a file.

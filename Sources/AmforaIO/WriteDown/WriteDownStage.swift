@@ -31,8 +31,8 @@ public enum WriteDownStage {
     /// that many persons' rows one by one. Nil when nothing is pending.
     public static func applyPending(_ db: Database, everyone: Bool = false) throws -> WriteDownSummary? {
         try db.transaction {
-            let persons = try PendingWork.persons(db)
-            guard !persons.isEmpty else { return nil }
+            guard try PendingWork.anyPersons(db) else { return nil }
+            let persons = everyone ? [] : try PendingWork.persons(db)
             let summary = try recompute(db, persons: everyone || persons.count > 1_000_000 ? nil : persons)
             try PendingWork.forgetPersons(db)
             return summary
