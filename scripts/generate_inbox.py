@@ -684,8 +684,10 @@ class MeasureFormat:
         self.s_start, self.s_end, self.s_hours = s("Startdt"), s("Slutdt"), s("Timetal")
         self.s_flag, self.s_ostart, self.s_oend = s("Abtilbud"), s("StdtAb"), s("SldtAB")
         self.s_place, self.s_cvr, self.s_ccvr = s("Stedkode"), s("CVR"), s("KursusCVR")
+        self.s_cpnr, self.s_hold = s("KursusPnr"), s("HoldID")
         self.komnr = fmt.num("Komnr", komnr)
         self.yes_flag = fmt.flag("Abtilbud", True)
+        self.no_flag = fmt.flag("Abtilbud", False)
         self.slots = self._slot_filler()
 
     @staticmethod
@@ -897,6 +899,25 @@ def _offer_without_dates(fmt, m, s, rng):
     s[fmt.s_oend] = fmt.f.blank("SldtAB")
 
 
+def _course_without_pnr(fmt, m, s, rng):
+    s[fmt.s_cpnr] = fmt.f.blank("KursusPnr")
+
+
+def _course_without_hold(fmt, m, s, rng):
+    s[fmt.s_hold] = fmt.f.blank("HoldID")
+
+
+def _fleksjob_past_pension(fmt, m, s, rng):
+    end = min(LATEST_END, pension_date(m.person.birth) + 366 + int(rng.random() * 3000))
+    s[fmt.s_end] = fmt.f.date("Slutdt", max(end, m.start))
+
+
+def _offer_dates_without_flag(fmt, m, s, rng):
+    s[fmt.s_flag] = fmt.no_flag
+    s[fmt.s_ostart] = fmt.f.date("StdtAb", m.start)
+    s[fmt.s_oend] = fmt.f.date("SldtAB", m.end)
+
+
 def _cut_trailing_blanks(line, rng):
     return line.rstrip(" ")
 
@@ -928,6 +949,12 @@ FAULTS: dict[str, Fault] = {f.kind: f for f in [
     Fault("long-line", {"line.long": 1}, _always, _always, edit_line=_text_beyond_width),
     Fault("timetal-zero", {"timetal.range": 1}, _always, None, _zero_hours),
     Fault("open-offer-without-dates", {"abtilbud.dates": 2}, _always, None, _offer_without_dates),
+    # Warnings: the measure is loaded, and the supplier told.
+    Fault("course-without-pnr", {"course.kursuspnr": 1}, lambda m: m.course is not None, None, _course_without_pnr),
+    Fault("course-without-hold", {"course.holdid": 1}, lambda m: m.course is not None, None, _course_without_hold),
+    Fault("fleksjob-past-pension", {"fleksjob.slutdt": 1},
+          lambda m: m.code in FLEXJOB and pension_date(m.person.birth) + 367 < LATEST_END, None, _fleksjob_past_pension),
+    Fault("offer-dates-without-flag", {"abtilbud.dates": 2}, lambda m: m.offer is None, None, _offer_dates_without_flag),
 ]}
 FAULT_KINDS = list(FAULTS)
 
@@ -1021,7 +1048,7 @@ class MunicipalityData:
         n_places = max(6, min(4000, expected_records // 25))
         self.workplaces = [self._workplace() for _ in range(n_places)]
         n_providers = max(3, min(200, expected_records // 200))
-        self.providers = [Provider(make_cvr(self.rng), make_pnr(self.rng) if self.rng.random() < 0.7 else None)
+        self.providers = [Provider(make_cvr(self.rng), make_pnr(self.rng))
                           for _ in range(n_providers)]
 
     def _workplace(self) -> Workplace:
@@ -1109,6 +1136,8 @@ class MunicipalityData:
             end = pension_date(p.birth)                        # until expected retirement
         else:
             end = start + low + int(rnd() * (high - low + 1))
+        if code in FLEXJOB:
+            end = min(end, pension_date(p.birth))             # 52.1 item 5: no later than retirement
         end = start if end < start else LATEST_END if end > LATEST_END else end
         benefit = YOUNG_BENEFIT if young else benefits[draw(DRAW_BITS)]
         m = Measure(p, code, start, end, hours, benefit)
@@ -1124,7 +1153,7 @@ class MunicipalityData:
             self.place_at_company(m)
         elif code in COURSES:
             provider = self.providers[int(rnd() * len(self.providers))]
-            hold = make_guid(r) if rnd() < 0.9 else None
+            hold = make_guid(r)  # 52.1 items 18-19: a course names its provider's P-number and its team
             place = COURSE_PLACES[int(rnd() * len(COURSE_PLACES))] if rnd() < 0.4 else None
             m.course = (provider, hold, place)
         return m

@@ -76,13 +76,18 @@ PLANNED = [
     Planned(1, "AMFORA", 751, "impossible-date", 0.3),
     Planned(2, "HJAELP2", 751, "komnr-mismatch", 0.5),
     Planned(1, "AMFORA", 851, "long-line", 0.7),
+    Planned(2, "AMFORA", 751, "course-without-pnr", 0.4),
+    Planned(2, "AMFORA", 492, "course-without-hold", 0.3),
+    Planned(1, "AMFORA", 147, "fleksjob-past-pension", 0.5),
+    Planned(2, "AMFORA", 101, "offer-dates-without-flag", 0.3),
 ]
 # Faults no record-level edit can make; placed by hand below.
 UNDEFINED_BYTE = (2, "AMFORA", 492)     # a name exported from a DOS code page: ü as 0x81
 TRUNCATED = (2, "HJAELP1", 101)         # transfer cut off in the middle of the last line
 NOT_A_DELIVERY = "AMFORA_101_2026112.txt"   # an upload with a mistyped date, beside the real one
 
-SEVERITY = {"line.short": "warning"}     # every other rule used here is an error
+SEVERITY = {"line.short": "warning", "course.kursuspnr": "warning", "course.holdid": "warning",
+            "fleksjob.slutdt": "warning", "abtilbud.dates": "warning"}     # every other rule used here is an error
 
 
 def fault_description(kind: str) -> str:
@@ -96,12 +101,17 @@ def fault_description(kind: str) -> str:
         "impossible-date": "a date that does not exist (30/31 February)",
         "komnr-mismatch": "Komnr of another municipality than the file name's",
         "long-line": "non-blank text beyond the last column",
+        "course-without-pnr": "a course without the provider's P-number (52.1 item 18)",
+        "course-without-hold": "a course without its HoldID (52.1 item 19)",
+        "fleksjob-past-pension": "a fleksjob ending after the person's expected folkepension date (52.1 item 5)",
+        "offer-dates-without-flag": "open-offer dates on a measure Abtilbud does not mark as an open offer (52.1 item 8)",
     }[kind]
 
 
 FAULT_FIELD = {"company-without-stedkode": "Stedkode", "legacy-after-cutover": "Foranstalt",
                "end-before-start": "Slutdt", "bad-cvr": "CVR", "hovedydelse87-adult": "Hovedydelse",
-               "impossible-date": "Slutdt", "komnr-mismatch": "Komnr"}
+               "impossible-date": "Slutdt", "komnr-mismatch": "Komnr", "course-without-pnr": "KursusPnr",
+               "course-without-hold": "HoldID", "fleksjob-past-pension": "Slutdt", "offer-dates-without-flag": "StdtAb"}
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,6 +23,9 @@ struct ValidateCommand: AsyncParsableCommand {
     @Option(help: "Read every file in this encoding instead of detecting it (UTF-8 or Windows-1252).")
     var encoding: String?
 
+    @Option(help: "Config file: its rule severities (severity.<rule>) apply, as in a run. Default: amfora.conf if it exists.")
+    var config: String?
+
     @Option(help: "How many example findings to show per rule.")
     var examples = 3
 
@@ -49,7 +52,8 @@ struct ValidateCommand: AsyncParsableCommand {
                 FileHandle.standardError.write(Data(RunStats.line(bytes: bytes, records: records, seconds: seconds).utf8))
             }
         }
-        let options = ValidationOptions(encoding: encoding.flatMap(TextEncoding.init(rawValue:)))
+        let options = ValidationOptions(encoding: encoding.flatMap(TextEncoding.init(rawValue:)),
+                                        ruleSeverity: try ConfigFile.load(config).ruleSeverity)
         var unusable = false
         var anyErrors = false
         if json {

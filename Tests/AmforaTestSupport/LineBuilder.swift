@@ -78,10 +78,10 @@ public enum Bytes {
 
 /// Validates lines as one delivery and returns its summary and findings.
 public func check(_ lines: [String], name: String = "AMFORA_101_20241108.txt", encoding: TextEncoding = .utf8,
-           ending: String = "\n", chunkSize: Int = 1 << 16) -> (FileSummary, [Finding]) {
+           ending: String = "\n", chunkSize: Int = 1 << 16, options: ValidationOptions = ValidationOptions()) -> (FileSummary, [Finding]) {
     let text = lines.map { $0 + ending }.joined()
     let bytes = encoding == .utf8 ? Bytes.utf8(text) : Bytes.cp1252(text)
-    return DeliveryValidator.validate(fileName: name, bytes: bytes, chunkSize: chunkSize)
+    return DeliveryValidator.validate(fileName: name, bytes: bytes, options: options, chunkSize: chunkSize)
 }
 
 /// The rule ids found, sorted, for compact assertions.
@@ -89,8 +89,8 @@ public func rules(_ findings: [Finding]) -> [String] { findings.map(\.rule).sort
 
 extension LineBuilder {
     /// Validates this one line as a delivery of municipality 101 and returns the findings.
-    public func findings(file: String? = nil) -> [Finding] {
+    public func findings(file: String? = nil, options: ValidationOptions = ValidationOptions()) -> [Finding] {
         let name = file ?? (layout.id == "52.2-v1" ? "AMFORA_101_20241108.txt" : "HJAELP1_101_20241108.txt")
-        return check([text], name: name).1
+        return check([text], name: name, options: options).1
     }
 }

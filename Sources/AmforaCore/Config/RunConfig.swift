@@ -30,6 +30,8 @@ public struct RunConfig: Sendable, Equatable {
     /// A Friday without an aid file (HJAELP1/2) needs a person only when this is set: aid is
     /// reported "løbende" (guideline 58.1), and the last dataset stays in force.
     public var alarmMissingAid = false
+    /// Severities set for the rules that allow it (`RuleBook.configurableSeverity`).
+    public var ruleSeverity: [String: Severity] = [:]
     /// A loaded delivery with more than this fraction of its records quarantined is flagged.
     public var rejectThreshold = 0.05
     /// Per-municipality encodings, where detection is not wanted.
@@ -151,6 +153,13 @@ public struct RunConfig: Sendable, Equatable {
         default:
             if key.hasPrefix("shrink_threshold.") {
                 shrinkThresholdFor[try scope(key.dropFirst("shrink_threshold.".count))] = try number()
+            } else if key.hasPrefix("severity.") {
+                let rule = String(key.dropFirst("severity.".count))
+                guard RuleBook.configurableSeverity.contains(rule) else {
+                    throw ParseError(line: line, reason: "\(key): the severity of \(rule) is not configurable (only \(RuleBook.configurableSeverity.sorted().joined(separator: ", ")))")
+                }
+                guard let s = Severity(rawValue: value) else { throw ParseError(line: line, reason: "\(key) must be error or warning") }
+                ruleSeverity[rule] = s
             } else if key.hasPrefix("shrink_minimum.") {
                 shrinkMinimumFor[try scope(key.dropFirst("shrink_minimum.".count))] = Int(try number())
             } else if key.hasPrefix("encoding.") {

@@ -133,7 +133,11 @@ struct FieldNormaliser: Sendable {
         case .dateUnrecognised:
             (rule, message) = ("date.format", "\(name) is not a date in a recognised form (dd-mm-yyyy, ddmmyy, yyyy-mm-dd, …)")
         case .dateImpossible: (rule, message) = ("date.impossible", "\(name) is not a real calendar date")
-        case .dateOutOfRange(let d): (rule, message) = ("date.range", "\(name) \(d.iso) is outside 1990-01-01…2100-12-31")
+        case .dateOutOfRange(let d):
+            // 52.1 item 5: a long measure without a fixed end (a fleksjob) reports the date the
+            // person is expected to reach folkepension age, not a placeholder.
+            let hint = name == "Slutdt" ? "; a measure without a fixed end, such as a fleksjob, carries the date the person is expected to reach folkepension age (52.1 item 5)" : ""
+            (rule, message) = ("date.range", "\(name) \(d.iso) is outside 1990-01-01…2100-12-31" + hint)
         case .boolFormat: (rule, message) = ("bool.format", "\(name) must be 1/J/Y (yes) or 0/N (no)")
         case .guidFormat: (rule, message) = ("guid.format", "\(name) must be a GUID like 3f2504e0-4f89-11d3-9a0c-0305e82c3301")
         case .discoFormat: (rule, message) = ("disco.format", "\(name) must be a DISCO-88, DISCO-AMS or DISCOweb code of 4 to 7 digits")

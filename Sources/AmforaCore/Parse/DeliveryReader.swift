@@ -67,8 +67,11 @@ public final class DeliveryReader {
     private let values: UnsafeMutableBufferPointer<FieldValue>
     private let ranges: UnsafeMutableBufferPointer<(Int32, Int32)>
     public private(set) var tally = LineTally()
+    private let severities: [String: Severity]
 
-    public init(layout: Layout, encoding: TextEncoding, context: FileContext, catalog: CodeListCatalog) {
+    public init(layout: Layout, encoding: TextEncoding, context: FileContext, catalog: CodeListCatalog,
+                severities: [String: Severity] = [:]) {
+        self.severities = severities
         self.layout = layout
         self.encoding = encoding
         self.context = context
@@ -252,6 +255,9 @@ public final class DeliveryReader {
         // Borrowed from the buffer: iterating the array would retain and release every rule per record.
         rules.withUnsafeBufferPointer { rules in
             for k in 0..<rules.count { rules[k].check(view, in: context, into: &findings) }
+        }
+        if !severities.isEmpty {
+            for k in findings.indices { if let s = severities[findings[k].rule] { findings[k].severity = s } }
         }
         emit(ParsedLine(number: lineNumber, bytes: bytes, record: view, findings: findings, isBlank: false), body)
     }

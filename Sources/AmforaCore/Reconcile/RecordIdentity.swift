@@ -73,7 +73,12 @@ struct FNV {
 
     mutating func add(_ r: RecordView, _ i: Int) {
         switch r.values[i] {
-        case .missing, .invalid: word(0x6D)
+        case .missing: word(0x6D)
+        case .invalid:
+            // A value kept with a warning is kept as delivered: its text makes the version.
+            word(6)
+            let (s, e) = r.ranges[i]
+            if e > s { self.bytes(UnsafeBufferPointer(rebasing: r.line[Int(s)..<Int(e)])) }
         case .number(let n): word(1); int(n)
         case .day(let d): word(2); int(Int(d.ordinal))
         case .flag(let b): word(b ? 3 : 4)

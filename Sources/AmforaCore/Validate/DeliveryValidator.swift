@@ -25,8 +25,12 @@ public struct ValidationOptions: Sendable {
     public var encoding: TextEncoding?
     public var layouts: LayoutCatalog
     public var catalog: CodeListCatalog
+    /// Severities chosen in the config for the rules that allow it (`RuleBook.configurableSeverity`).
+    public var ruleSeverity: [String: Severity] = [:]
 
-    public init(encoding: TextEncoding? = nil, layouts: LayoutCatalog = .standard, catalog: CodeListCatalog = .standard) {
+    public init(encoding: TextEncoding? = nil, layouts: LayoutCatalog = .standard, catalog: CodeListCatalog = .standard,
+                ruleSeverity: [String: Severity] = [:]) {
+        self.ruleSeverity = ruleSeverity
         self.encoding = encoding
         self.layouts = layouts
         self.catalog = catalog
@@ -84,7 +88,7 @@ public enum DeliveryValidator {
         }
         let reader = DeliveryReader(layout: layout, encoding: encoding,
                                     context: FileContext(fileName: fileName, komnr: name.komnr, kind: name.kind),
-                                    catalog: options.catalog)
+                                    catalog: options.catalog, severities: options.ruleSeverity)
         // The closures are only called while `source` runs; Swift cannot see that by itself.
         let tail: [RecordFinding] = try withoutActuallyEscaping(onFinding) { onFinding in
             try withoutActuallyEscaping(onLine) { onLine in

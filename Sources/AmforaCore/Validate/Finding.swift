@@ -33,7 +33,8 @@ public struct Finding: Sendable, Codable, Equatable {
 public struct RecordFinding: Sendable, Equatable {
     public let field: String?
     public let rule: String
-    public let severity: Severity
+    /// Configurable for the rules `RuleBook.configurableSeverity` names.
+    public var severity: Severity
     public let value: String?
     public let message: String
     public var byteOffset: Int? = nil

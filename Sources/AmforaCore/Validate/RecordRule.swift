@@ -36,9 +36,15 @@ public enum RuleBook {
         CompanyBasedMeasureNeedsWorkplace.self,
         CompanyBasedMeasureNeedsJobTitle.self,
         CourseNeedsProviderCVR.self,
+        CourseNeedsProviderPnrAndHold.self,
+        FleksjobEndsByFolkepension.self,
         StateWageSubsidyNeedsMinistry.self,
         AidPnrNeedsCVR.self,
     ]
+
+    /// Rules whose severity the config may set (`severity.<rule> = error|warning`): those the
+    /// guideline asks for but whose absence need not keep a measure out of the statistics.
+    public static let configurableSeverity: Set<String> = ["course.kursuspnr", "course.holdid", "fleksjob.slutdt"]
 
     public static func rules(for layout: Layout, catalog: CodeListCatalog) -> [any RecordRule] {
         all.compactMap { $0.init(layout: layout, catalog: catalog) }

@@ -136,7 +136,8 @@ final class RowSink {
         fields.reserveCapacity(layout.fields.count)
         for (i, f) in layout.fields.enumerated() {
             switch r[i] {
-            case .missing, .invalid: fields[f.name] = .some(nil)
+            case .missing: fields[f.name] = .some(nil)
+            case .invalid: fields[f.name] = r.unmaskedRaw(i)
             case .number(let n): fields[f.name] = String(n)
             case .day(let d): fields[f.name] = String(d.ordinal)
             case .flag(let b): fields[f.name] = b ? "1" : "0"
@@ -161,7 +162,17 @@ final class RowSink {
         var col: Int32 = 1
         for i in layout.fields.indices {
             switch r.values[i] {
-            case .missing, .invalid: s.bindNull(at: col)
+            case .missing: s.bindNull(at: col)
+            case .invalid:
+                // Only a warning lets a line load: the value is kept as delivered. In a number or
+                // day column as a blob of its text, so that SQLite's affinity cannot turn "800"
+                // into 800 (the views show it as text again).
+                let raw = r.unmaskedRaw(i)
+                if layout.fields[i].type == "char" {
+                    s.bind(raw, at: col)
+                } else {
+                    Array(raw.utf8).withUnsafeBufferPointer { s.bindBlob($0, at: col) }
+                }
             case .number(let n): s.bind(n, at: col)
             case .day(let d): s.bind(Int(d.ordinal), at: col)
             case .flag(let b): s.bind(b ? 1 : 0, at: col)

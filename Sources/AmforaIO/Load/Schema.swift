@@ -334,5 +334,29 @@ enum Schema {
         ALTER TABLE run ADD COLUMN judgement TEXT;
         UPDATE run SET judgement = CASE WHEN margin_seconds IS NULL THEN NULL ELSE 'complete' END;
         """,
+        // 9: a value loaded with a warning is kept as delivered (its trimmed text; in a number or
+        // day column as a blob of that text, which SQLite's affinity leaves alone), so the views
+        // show it as it came, and format a column only when it holds a number. The history gains the job plan's dates and employment goal.
+        """
+        DROP VIEW v_activity_history;
+        CREATE VIEW v_activity_history AS
+            SELECT activity_id, date(first_batch * 86400, 'unixepoch') AS first_batch,
+                   date(last_batch * 86400, 'unixepoch') AS last_batch_seen,
+                   CASE WHEN closed_in IS NULL THEN NULL ELSE date(last_batch * 86400, 'unixepoch') END AS last_batch,
+                   date(closed_in * 86400, 'unixepoch') AS removed_in_batch,
+                   printf('%03d', komnr) AS komnr, printf('%010d', cprnr) AS cpr, foranstalt,
+                   date(startdt * 86400, 'unixepoch') AS start_date, date(slutdt * 86400, 'unixepoch') AS end_date,
+                   timetal AS hours, hovedydelse, abtilbud, date(stdtab * 86400, 'unixepoch') AS open_offer_start,
+                   date(sldtab * 86400, 'unixepoch') AS open_offer_end, jobplanid,
+                   CASE WHEN typeof(jobplanoprettet) = 'integer' THEN date(jobplanoprettet * 86400, 'unixepoch') ELSE CAST(jobplanoprettet AS TEXT) END AS jobplan_created,
+                   CASE WHEN typeof(jobplanrevideret) = 'integer' THEN date(jobplanrevideret * 86400, 'unixepoch') ELSE CAST(jobplanrevideret AS TEXT) END AS jobplan_revised,
+                   CASE WHEN typeof(beskaeftigelsesmaal) = 'blob' THEN CAST(beskaeftigelsesmaal AS TEXT) ELSE beskaeftigelsesmaal END AS employment_goal,
+                   stedkode, cvr, pnr, navn, adresse,
+                   CASE WHEN typeof(postnummer) = 'integer' THEN printf('%04d', postnummer) ELSE CAST(postnummer AS TEXT) END AS postnummer,
+                   "by", ministeromraade, stillingsbetegnelse, kursuscvr,
+                   CASE WHEN typeof(kursuspnr) = 'blob' THEN CAST(kursuspnr AS TEXT) ELSE kursuspnr END AS kursuspnr, holdid,
+                   source_file, line_no, version_id
+            FROM activity;
+        """,
     ]
 }

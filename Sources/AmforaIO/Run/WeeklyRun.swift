@@ -228,6 +228,7 @@ public final class WeeklyRun {
     private func options(for e: Inbox.Entry) -> ValidationOptions {
         var options = ValidationOptions()
         options.encoding = request.config.encodingFor[e.name.komnr]
+        options.ruleSeverity = request.config.ruleSeverity
         return options
     }
 

@@ -5,7 +5,7 @@ import AmforaTestSupport
 @Suite struct ForanstaltMustBeValidAtStartdtTests {
     func course(_ code: String, _ start: String) -> [Finding] {
         LineBuilder.activation(["Foranstalt": code, "Startdt": start, "Slutdt": "31-12-2011", "KursusCVR": "13748136",
-                                "Stedkode": "", "CVR": "", "Pnr": "", "Navn": "", "Adresse": "", "Stillingsbetegnelse": ""]).findings()
+                                "KursusPnr": "1012345678", "HoldID": "H1", "Stedkode": "", "CVR": "", "Pnr": "", "Navn": "", "Adresse": "", "Stillingsbetegnelse": ""]).findings()
     }
 
     @Test func legacyCodesEndAtTheLaterCutOver() {
