@@ -67,7 +67,8 @@ public final class WeeklyRun {
         if emptyAtStart { try warehouse.dropIndexesForFirstLoad() }
         try stage("parse → validate → load", ledger) { () -> (String, Void) in
             let (loaded, skipped, failed) = try loadAll(entries, warehouse, ledger, &parsed, &result)
-            return ("\(loaded) loaded, \(skipped) already loaded, \(failed) failed", ())
+            let held = result.deliveries.filter { $0.state == .held && !$0.loadedBefore }.count
+            return ("\(loaded) loaded, \(skipped) handled by an earlier pass, \(held) held, \(failed - held) failed", ())
         }
 
         if emptyAtStart {
