@@ -82,3 +82,37 @@ import Testing
         }
     }
 }
+
+/// The code lists in the warehouse are the validator's own (issue "The analysts' warehouse", item 3).
+@Suite struct CodeListViewTests {
+    @Test func everyCodeAndMunicipalityIsInTheViews() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"))
+        let catalog = CodeListCatalog.standard
+        var expected = 0
+        for (name, list) in catalog.lists {
+            for e in list.entries {
+                expected += 1
+                let s = try w.db.prepare("SELECT label, valid_from, valid_to, attribute FROM v_code WHERE list = ? AND code = ?")
+                try s.bind([.text(name), .int(Int64(e.code))])
+                #expect(try s.step(), "\(name) \(e.code)")
+                #expect(s.text(0) == e.label && s.text(1) == e.validFrom?.iso && s.text(2) == e.validTo?.iso && s.text(3) == e.attribute)
+            }
+        }
+        #expect(try w.db.scalar("SELECT count(*) FROM v_code") == Int64(expected))
+        #expect(try w.db.scalar("SELECT count(*) FROM v_municipality") == 98)
+        let s = try w.db.prepare("SELECT name FROM v_municipality WHERE komnr = '492'")
+        #expect(try s.step() && s.text(0) == "Ærø")
+    }
+
+    @Test func aWarehouseHoldingOtherListsGetsTheValidatorsOnOpen() throws {
+        let dir = TemporaryDirectory()
+        do {
+            let w = try Warehouse(path: dir.file("w.sqlite"))
+            try w.db.execute("UPDATE code_list SET label = 'stale label' WHERE list = 'foranstalt' AND code = 139; UPDATE code_list_source SET fingerprint = 1")
+        }
+        let again = try Warehouse(path: dir.file("w.sqlite"))
+        let s = try again.db.prepare("SELECT label FROM v_code WHERE list = 'foranstalt' AND code = 139")
+        #expect(try s.step() && s.text(0) == "Ansættelse med løntilskud")
+    }
+}

@@ -358,5 +358,26 @@ enum Schema {
                    source_file, line_no, version_id
             FROM activity;
         """,
+        // 10: the code lists and municipalities in the warehouse, from the very data files the
+        // validator reads (refreshed by `Warehouse.refreshCodeLists` whenever they differ), so a
+        // label in an analyst's query can never disagree with a rule.
+        """
+        CREATE TABLE code_list (
+            list TEXT NOT NULL,
+            code INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            valid_from INTEGER,
+            valid_to INTEGER,
+            attribute TEXT NOT NULL,
+            PRIMARY KEY (list, code)
+        );
+        CREATE TABLE municipality (komnr INTEGER PRIMARY KEY, name TEXT NOT NULL);
+        CREATE TABLE code_list_source (fingerprint INTEGER NOT NULL);
+        CREATE VIEW v_code AS
+            SELECT list, code, label, date(valid_from * 86400, 'unixepoch') AS valid_from,
+                   date(valid_to * 86400, 'unixepoch') AS valid_to, attribute
+            FROM code_list;
+        CREATE VIEW v_municipality AS SELECT printf('%03d', komnr) AS komnr, name FROM municipality;
+        """,
     ]
 }

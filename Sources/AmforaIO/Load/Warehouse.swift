@@ -16,6 +16,7 @@ public final class Warehouse {
         try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -262144;")
         if let pages = FaultPoints.maxPages { try db.execute("PRAGMA max_page_count = \(pages)") }
         try migrate()
+        try refreshCodeLists()
         try ensureIndexes()
         // SQLite creates the -wal and -shm files with the database's mode, but be explicit.
         for suffix in ["", "-wal", "-shm"] { chmod(path + suffix, 0o600) }
@@ -75,6 +76,33 @@ public final class Warehouse {
                 try db.execute("INSERT INTO schema_version (version) VALUES (\(i + 1))")
             }
             if current == 0 { try fillCalendar() }
+        }
+    }
+
+    /// The code lists and municipalities as the validator reads them (`CodeListCatalog.standard`),
+    /// written anew when the data files differ from those the warehouse holds: `v_code` (with
+    /// `valid_to` exclusive, as in codelists.tsv) and `v_municipality`.
+    func refreshCodeLists(_ catalog: CodeListCatalog = .standard) throws {
+        let stored = try db.scalar("SELECT fingerprint FROM code_list_source")
+        let fingerprint = Int64(bitPattern: catalog.fingerprint)
+        guard stored != fingerprint else { return }
+        try db.transaction {
+            try db.execute("DELETE FROM code_list; DELETE FROM municipality; DELETE FROM code_list_source;")
+            let code = try db.prepare("INSERT INTO code_list (list, code, label, valid_from, valid_to, attribute) VALUES (?, ?, ?, ?, ?, ?)")
+            for (name, list) in catalog.lists.sorted(by: { $0.key < $1.key }) {
+                for e in list.entries {
+                    try code.bind([.text(name), .int(Int64(e.code)), .text(e.label),
+                                   e.validFrom.map { .int(Int64($0.ordinal)) } ?? .null,
+                                   e.validTo.map { .int(Int64($0.ordinal)) } ?? .null, .text(e.attribute)])
+                    try code.run()
+                }
+            }
+            let m = try db.prepare("INSERT INTO municipality (komnr, name) VALUES (?, ?)")
+            for (k, name) in catalog.municipalities.sorted(by: { $0.key < $1.key }) {
+                try m.bind([.int(Int64(k)), .text(name)])
+                try m.run()
+            }
+            try db.execute("INSERT INTO code_list_source (fingerprint) VALUES (\(fingerprint))")
         }
     }
 
