@@ -46,7 +46,8 @@ public struct BatchReport: Sendable {
         public var historyChanges = 0
         public var quarantined = 0, warnings = 0
         public var writtenDownPersons = 0, writtenDownRecords = 0
-        /// Σ (reported − written-down) average weekly hours, this Friday and last.
+        /// Σ (reported − written-down) average weekly hours, this Friday and last: the hours the
+        /// write-down *removed* (SQL's `hours_written_down` is the hours *after* it).
         public var hoursWrittenDown = 0.0, previousHoursWrittenDown = 0.0
         public init() {}
     }

@@ -22,8 +22,9 @@ public enum CSVExport {
         public static let stages = "stages.csv"
     }
 
-    /// Columns of a full rejects file (one row per quarantined or warned line).
-    public static let rejectsHeader = ["komnr", "file", "line", "field", "rule", "severity", "message"]
+    /// Columns of a full rejects file (one row per quarantined or warned line): the value as
+    /// delivered (CPR masked), so the supplier sees what was wrong.
+    public static let rejectsHeader = ["komnr", "file", "line", "field", "rule", "severity", "value", "message"]
 
     // MARK: Generic
 
@@ -58,10 +59,11 @@ public enum CSVExport {
     // MARK: The report's files
 
     public static func municipalities(_ r: BatchReport) -> String {
-        var header = ["komnr", "name", "kind", "status", "file", "records", "previous_records", "change_pct",
+        // Headers that stay the same from Friday to Friday, so a Power Query refresh keeps working.
+        var header = ["komnr", "name", "kind", "status", "file", "records_this_friday", "records_last_friday", "change_%",
                       "unchanged", "changed", "new", "removed", "reappeared", "rejected", "warnings",
                       "history_changes", "flags"]
-        header += r.fridays.map { "records_" + $0.iso }
+        header += (0..<r.fridays.count).reversed().map { $0 == 0 ? "records_fridays_ago_0" : "records_fridays_ago_\($0)" }
         let rows = HTMLReport.ordered(r.municipalities).map { m -> [String] in
             var row = [ValidationOutput.pad3(m.komnr), m.name, m.kind.rawValue, m.status.rawValue, m.file ?? "",
                        String(m.records), String(m.previousRecords), decimal(m.changePercent),

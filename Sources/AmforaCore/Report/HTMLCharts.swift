@@ -128,7 +128,7 @@ extension HTMLReport {
         let width = Int(labelW + barW + valueW), height = Int(y0 + 2 * rowH + 26)
         let (top, ticks) = axis(max(n.hoursWrittenDown, n.previousHoursWrittenDown))
         func sx(_ v: Double) -> Double { max(0, v.isFinite ? v : 0) / top * barW }
-        let title = "Timer nedskrevet (gns. pr. uge), denne fredag mod sidste fredag"
+        let title = "Timer fjernet ved nedskrivning (gns. pr. uge), denne fredag mod sidste fredag"
         let desc = "Denne fredag \(r.batch.iso): \(hours(n.hoursWrittenDown)) timer; sidste fredag \(last.iso): \(hours(n.previousHoursWrittenDown)) timer."
         var h = "<figure>\n<figcaption>\(HTMLText.escape(title))</figcaption>\n"
         h += svgOpen(width: width, height: height, label: "Søjlediagram: " + desc, title: title, desc: desc)

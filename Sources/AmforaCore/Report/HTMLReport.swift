@@ -172,7 +172,7 @@ public enum HTMLReport {
         h += "<tr><th scope=\"row\">Poster i alt</th><td class=\"n\">\(int(n.records))</td><td class=\"n\">\(int(n.previousRecords))</td><td class=\"n\">\(pct(change))</td></tr>\n"
         let hoursChange = n.previousHoursWrittenDown != 0
             ? (n.hoursWrittenDown - n.previousHoursWrittenDown) * 100 / n.previousHoursWrittenDown : nil
-        h += "<tr><th scope=\"row\">Timer nedskrevet (gns. pr. uge)</th><td class=\"n\">\(hours(n.hoursWrittenDown))</td>"
+        h += "<tr><th scope=\"row\">Timer fjernet ved nedskrivning (gns. pr. uge)</th><td class=\"n\">\(hours(n.hoursWrittenDown))</td>"
         h += "<td class=\"n\">\(hours(n.previousHoursWrittenDown))</td><td class=\"n\">\(pct(hoursChange))</td></tr>\n"
         h += "<tr><th scope=\"row\">Personer nedskrevet</th><td class=\"n\">\(int(n.writtenDownPersons))</td><td class=\"n\">–</td><td class=\"n\">–</td></tr>\n"
         h += "<tr><th scope=\"row\">Poster nedskrevet</th><td class=\"n\">\(int(n.writtenDownRecords))</td><td class=\"n\">–</td><td class=\"n\">–</td></tr>\n"

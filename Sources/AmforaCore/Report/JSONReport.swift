@@ -5,7 +5,7 @@
 ///   "counts":{"loaded","stale","held","missing","failed"},
 ///   "national":{"records","previous_records","change_pct","unchanged","changed","new","removed",
 ///     "reappeared","history_changes","quarantined","warnings","written_down_persons",
-///     "written_down_records","hours_written_down","previous_hours_written_down"},
+///     "written_down_records","hours_removed_by_write_down","previous_hours_removed_by_write_down"},
 ///   "municipalities":[{"komnr":"101","name","kind","status","file","records","previous_records",
 ///     "change_pct","unchanged","changed","new","removed","reappeared","rejected","warnings",
 ///     "history_changes","late","needs_person","flags":[…]}],
@@ -40,8 +40,8 @@ public enum JSONReport {
             + ",\"reappeared\":\(n.reappeared),\"history_changes\":\(n.historyChanges)"
             + ",\"quarantined\":\(n.quarantined),\"warnings\":\(n.warnings)"
             + ",\"written_down_persons\":\(n.writtenDownPersons),\"written_down_records\":\(n.writtenDownRecords)"
-            + ",\"hours_written_down\":\(num(n.hoursWrittenDown, 2))"
-            + ",\"previous_hours_written_down\":\(num(n.previousHoursWrittenDown, 2))}")
+            + ",\"hours_removed_by_write_down\":\(num(n.hoursWrittenDown, 2))"
+            + ",\"previous_hours_removed_by_write_down\":\(num(n.previousHoursWrittenDown, 2))}")
         let ms = HTMLReport.ordered(r.municipalities).map { m in
             "{\"komnr\":\(q(ValidationOutput.pad3(m.komnr))),\"name\":\(q(m.name)),\"kind\":\(q(m.kind.rawValue))"
                 + ",\"status\":\(q(m.status.rawValue)),\"file\":\(m.file.map(q) ?? "null")"

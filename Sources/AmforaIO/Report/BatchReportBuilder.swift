@@ -234,7 +234,7 @@ public enum BatchReportBuilder {
 
     /// Every quarantined or warned line of each municipality, for its IT supplier (CPR masked).
     static func writeRejectFiles(_ db: Database, batch: Int64, to dir: String) throws -> [String] {
-        let s = try db.prepare("SELECT komnr, file, line_no, field, rule, severity, message FROM reject WHERE batch_date = ? ORDER BY komnr, file, line_no")
+        let s = try db.prepare("SELECT komnr, file, line_no, field, rule, severity, value, message FROM reject WHERE batch_date = ? ORDER BY komnr, file, line_no")
         try s.bind([.int(batch)])
         var written: [String] = []
         var current: (komnr: Int64, file: ReportFile)?
@@ -252,7 +252,7 @@ public enum BatchReportBuilder {
                 current = (k, file)
             }
             let row = [ValidationOutput.pad3(Int(k)), s.text(1) ?? "", s.isNull(2) ? "" : String(s.int(2)), s.text(3) ?? "",
-                       s.text(4) ?? "", s.text(5) ?? "", CPR.scrub(s.text(6) ?? "")]
+                       s.text(4) ?? "", s.text(5) ?? "", CPR.scrub(s.text(6) ?? ""), CPR.scrub(s.text(7) ?? "")]
             try current!.file.write(CSVExport.line(row))
         }
         try finish()

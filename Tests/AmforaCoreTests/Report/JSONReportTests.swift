@@ -28,8 +28,8 @@ import Testing
         #expect(n["history_changes"] as? Int == 143)
         #expect(n["quarantined"] as? Int == 57)
         #expect(n["written_down_persons"] as? Int == 1834)
-        #expect(n["hours_written_down"] as? Double == 12345.75)
-        #expect(n["previous_hours_written_down"] as? Double == 11020.5)
+        #expect(n["hours_removed_by_write_down"] as? Double == 12345.75)
+        #expect(n["previous_hours_removed_by_write_down"] as? Double == 11020.5)
         #expect(n["change_pct"] is Double)
     }
 
