@@ -136,6 +136,8 @@ public struct BatchReport: Sendable {
         public var startDate: Day
         public var endDate: Day
         public var changedFields: [String]
+        /// `Slutdt: 2019-06-28 → 2019-08-30`, one per changed field (empty for a removal).
+        public var oldToNew: [String] = []
 
         public init(komnr: Int, change: String, person: String, foranstalt: Int, startDate: Day, endDate: Day, changedFields: [String]) {
             self.komnr = komnr

@@ -91,11 +91,11 @@ public enum CSVExport {
         return table(header: header, rows: rows)
     }
 
-    public static let historyChangesHeader = ["komnr", "change", "person", "foranstalt", "start_date", "end_date", "changed_fields"]
+    public static let historyChangesHeader = ["komnr", "change", "person", "foranstalt", "start_date", "end_date", "changed_fields", "old_to_new"]
 
     public static func historyChangeRow(_ h: BatchReport.HistoryChange) -> [String] {
         [ValidationOutput.pad3(h.komnr), h.change, h.person, String(h.foranstalt), h.startDate.iso, h.endDate.iso,
-         h.changedFields.joined(separator: ", ")]
+         h.changedFields.joined(separator: ", "), h.oldToNew.joined(separator: "; ")]
     }
 
     /// The history changes the model holds (a sample when there are many: the full list can be

@@ -288,12 +288,13 @@ public enum HTMLReport {
         let names = names(r)
         h += "<table class=\"history\">\n<caption>Udsnit af historikændringerne</caption>\n<thead><tr>"
         h += "<th scope=\"col\">Kommune</th><th scope=\"col\">Ændring</th><th scope=\"col\">Person</th><th scope=\"col\" class=\"n\">Foranstalt</th>"
-        h += "<th scope=\"col\">Startdato</th><th scope=\"col\">Slutdato</th><th scope=\"col\">Ændrede felter</th></tr></thead>\n<tbody>\n"
+        h += "<th scope=\"col\">Startdato</th><th scope=\"col\">Slutdato</th><th scope=\"col\">Ændrede felter: før → efter</th></tr></thead>\n<tbody>\n"
         for c in sample {
             h += "<tr><td>\(HTMLText.text(komnrAndName(c.komnr, names)))</td><td>\(HTMLText.text(changeName(c.change)))</td>"
             h += "<td><code>\(HTMLText.text(c.person))</code></td><td class=\"n\">\(c.foranstalt)</td>"
             h += "<td class=\"date\">\(c.startDate.iso)</td><td class=\"date\">\(c.endDate.iso)</td>"
-            h += "<td>\(c.changedFields.isEmpty ? "–" : c.changedFields.map(HTMLText.text).joined(separator: ", "))</td></tr>\n"
+            let what = c.oldToNew.isEmpty ? c.changedFields : c.oldToNew
+            h += "<td>\(what.isEmpty ? "–" : what.map(HTMLText.text).joined(separator: "<br>"))</td></tr>\n"
         }
         h += "</tbody>\n</table>\n"
         return h + "</section>\n"

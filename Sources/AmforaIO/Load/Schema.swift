@@ -1,3 +1,5 @@
+import AmforaCore
+
 /// The warehouse schema, versioned: migration N brings a database from version N-1 to N.
 /// Analysts query the views (interfaces.md); the tables behind them are free to change.
 ///
@@ -379,5 +381,31 @@ enum Schema {
             FROM code_list;
         CREATE VIEW v_municipality AS SELECT printf('%03d', komnr) AS komnr, name FROM municipality;
         """,
+        // 11: old → new, one row per changed field of every changed or moved measure.
+        reconciliationChangeView,
     ]
+
+    /// `v_reconciliation_change`: a branch per field of the §52.2 layout (the CPR number and the
+    /// municipality are the measure's identity and never change, nor appear as values). A measure
+    /// whose Startdt changed is `moved`, else `changed`. Dates as ISO; a value kept with a warning
+    /// as delivered.
+    static var reconciliationChangeView: String {
+        let layout = LayoutCatalog.standard.layout(for: .amfora)
+        let branches = layout.fields.filter { $0.name != "CPRnr" && $0.name != "Komnr" }.map { f -> String in
+            let column = "\"\(f.name.lowercased())\""
+            func value(_ t: String) -> String {
+                f.type == "date"
+                    ? "CASE WHEN typeof(\(t).\(column)) = 'integer' THEN date(\(t).\(column) * 86400, 'unixepoch') ELSE CAST(\(t).\(column) AS TEXT) END"
+                    : "CAST(\(t).\(column) AS TEXT)"
+            }
+            return """
+                SELECT date(r.batch_date * 86400, 'unixepoch') AS batch_date, printf('%03d', r.komnr) AS komnr, r.kind, r.activity_id,
+                       CASE WHEN instr(',' || r.changed_fields || ',', ',Startdt,') > 0 THEN 'moved' ELSE 'changed' END AS change,
+                       '\(f.name)' AS field, \(value("p")) AS old_value, \(value("c")) AS new_value
+                FROM reconciliation r JOIN activity c ON c.version_id = r.version_id JOIN activity p ON p.version_id = r.previous_version_id
+                WHERE r.change = 'changed' AND instr(',' || r.changed_fields || ',', ',\(f.name),') > 0
+                """
+        }
+        return "CREATE VIEW v_reconciliation_change AS\n" + branches.joined(separator: "\nUNION ALL\n") + ";"
+    }
 }

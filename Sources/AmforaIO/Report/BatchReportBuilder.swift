@@ -190,7 +190,8 @@ public enum BatchReportBuilder {
     }
 
     static let historySQL = """
-        SELECT r.komnr, r.change, a.cprnr, a.foranstalt, a.startdt, a.slutdt, coalesce(r.changed_fields, '')
+        SELECT r.komnr, r.change, a.cprnr, a.foranstalt, a.startdt, a.slutdt, coalesce(r.changed_fields, ''),
+               r.previous_version_id, r.version_id
         FROM reconciliation r JOIN activity a ON a.version_id = coalesce(r.previous_version_id, r.version_id)
         WHERE r.batch_date = ? AND r.history_change = 1 ORDER BY r.komnr, a.startdt
         """
@@ -204,10 +205,43 @@ public enum BatchReportBuilder {
     static func eachHistoryChange(_ db: Database, batch: Int64, limit: Int?, _ body: (BatchReport.HistoryChange) throws -> Void) throws {
         let s = try db.prepare(historySQL + (limit.map { " LIMIT \($0)" } ?? ""))
         try s.bind([.int(batch)])
+        let values = try VersionValues(db)
         while try s.step() {
-            try body(.init(komnr: Int(s.int(0)), change: s.text(1) ?? "", person: CPR.mask(CPR.digits(of: Int(s.int(2)))),
-                           foranstalt: Int(s.int(3)), startDate: Day(ordinal: Int32(s.int(4))), endDate: Day(ordinal: Int32(s.int(5))),
-                           changedFields: (s.text(6) ?? "").split(separator: ",").map(String.init)))
+            let fields = (s.text(6) ?? "").split(separator: ",").map(String.init)
+            var change = BatchReport.HistoryChange(
+                komnr: Int(s.int(0)), change: s.text(1) ?? "", person: CPR.mask(CPR.digits(of: Int(s.int(2)))),
+                foranstalt: Int(s.int(3)), startDate: Day(ordinal: Int32(s.int(4))), endDate: Day(ordinal: Int32(s.int(5))),
+                changedFields: fields)
+            if !fields.isEmpty, !s.isNull(7), !s.isNull(8) {
+                let old = try values.of(s.int(7)), new = try values.of(s.int(8))
+                change.oldToNew = fields.map { "\($0): \(old[$0] ?? "–") → \(new[$0] ?? "–")" }
+            }
+            try body(change)
+        }
+    }
+
+    /// A version's fields as the views show them (dates ISO, a warned value as delivered), for
+    /// old → new; the CPR number is the measure's identity and never among them.
+    struct VersionValues {
+        let statement: Statement
+        let fields = LayoutCatalog.standard.layout(for: .amfora).fields.filter { $0.name != "CPRnr" }
+
+        init(_ db: Database) throws {
+            let columns = fields.map { f in
+                let c = "\"\(f.name.lowercased())\""
+                return f.type == "date" ? "CASE WHEN typeof(\(c)) = 'integer' THEN date(\(c) * 86400, 'unixepoch') ELSE CAST(\(c) AS TEXT) END"
+                    : "CAST(\(c) AS TEXT)"
+            }
+            statement = try db.prepare("SELECT \(columns.joined(separator: ", ")) FROM activity WHERE version_id = ?")
+        }
+
+        func of(_ version: Int64) throws -> [String: String] {
+            statement.bind(Int(version), at: 1)
+            defer { statement.reset() }
+            guard try statement.step() else { return [:] }
+            var out: [String: String] = [:]
+            for (i, f) in fields.enumerated() where !statement.isNull(Int32(i)) { out[f.name] = CPR.scrub(statement.text(Int32(i)) ?? "") }
+            return out
         }
     }
 
