@@ -108,8 +108,8 @@ import Testing
     @Test func historyChangesAndStages() {
         let h = CSVExport.parse(CSVExport.historyChanges(report))
         #expect(h[0] == CSVExport.historyChangesHeader)
-        #expect(h[1] == ["169", "changed", "010190-****", "1234", "2019-03-04", "2019-06-28", "Timetal, Slutdt"])
-        #expect(h[2] == ["169", "removed", "311299-****", "2001", "2020-01-06", "2020-02-28", ""])
+        #expect(h[1] == ["169", "changed", "010190-****", "1234", "2019-03-04", "2019-06-28", "Timetal, Slutdt", "Timetal: 20 → 25; Slutdt: 2019-06-28 → 2019-08-30"])
+        #expect(h[2] == ["169", "removed", "311299-****", "2001", "2020-01-06", "2020-02-28", "", ""])
         #expect(h.count == 4)
         let s = CSVExport.parse(CSVExport.stages(report))
         #expect(s == [["stage", "seconds", "detail"], ["fetch", "12,300", "98 filer, 410 MB"],

@@ -185,7 +185,7 @@ import Testing
 
     @Test func historyChangesShowTheSampleAndTheTotal() {
         #expect(html.contains("<strong>143 i alt</strong> – se history_changes.csv. Her vises 3."))
-        #expect(html.contains("<td class=\"date\">2019-03-04</td><td class=\"date\">2019-06-28</td><td>Timetal, Slutdt</td>"))
+        #expect(html.contains("<td class=\"date\">2019-03-04</td><td class=\"date\">2019-06-28</td><td>Timetal: 20 → 25<br>Slutdt: 2019-06-28 → 2019-08-30</td>"))
         #expect(html.contains("<td>492 Ærø</td><td>ændret</td>"))
     }
 

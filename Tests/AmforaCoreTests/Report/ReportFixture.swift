@@ -117,7 +117,7 @@ enum ReportFixture {
         let history = [
             BatchReport.HistoryChange(komnr: 169, change: "changed", person: "010190-****", foranstalt: 1234,
                                       startDate: Day(iso: "2019-03-04")!, endDate: Day(iso: "2019-06-28")!,
-                                      changedFields: ["Timetal", "Slutdt"]),
+                                      changedFields: ["Timetal", "Slutdt"]).with(oldToNew: ["Timetal: 20 → 25", "Slutdt: 2019-06-28 → 2019-08-30"]),
             BatchReport.HistoryChange(komnr: 169, change: "removed", person: fullCPRHyphen, foranstalt: 2001,
                                       startDate: Day(iso: "2020-01-06")!, endDate: Day(iso: "2020-02-28")!,
                                       changedFields: []),
@@ -156,5 +156,13 @@ enum ReportCheck {
             out.append(ch)
         }
         return out
+    }
+}
+
+extension BatchReport.HistoryChange {
+    func with(oldToNew: [String]) -> Self {
+        var c = self
+        c.oldToNew = oldToNew
+        return c
     }
 }
