@@ -145,7 +145,6 @@ enum Pass {
             var request = RunRequest(batch: day, inbox: "", warehouse: warehouse, reports: reports.resolved(config),
                                      config: config, municipality: municipality, file: file)
             request.acceptHeld = acceptHeld
-            request.dryRun = dryRun
             if dryRun {
                 for line in try WeeklyRun(request).dryRun() { say(line) }
                 say("nothing was changed; to accept: amfora accept --municipality \(municipality ?? 0) --batch-date \(day.iso)")

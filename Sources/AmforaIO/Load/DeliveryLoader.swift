@@ -37,11 +37,6 @@ public enum LoadError: Error, CustomStringConvertible {
     /// (CPR masked); the transaction was rolled back.
     case dryRun(LoadOutcome, removedSample: [String])
 
-    public var isDryRun: Bool {
-        if case .dryRun = self { return true }
-        return false
-    }
-
     public var description: String {
         switch self {
         case .fileRejected(let s):

@@ -14,8 +14,6 @@ public struct RunRequest: Sendable {
     public var file: String?
     /// `amfora accept`: load the municipality's held deliveries (from the archive) whatever their size.
     public var acceptHeld = false
-    /// `amfora accept --dry-run`: say what accepting would change, and change nothing.
-    public var dryRun = false
 
     public init(batch: Day, inbox: String, warehouse: String, reports: String, config: RunConfig = RunConfig(),
                 municipality: Int? = nil, file: String? = nil) {
@@ -233,10 +231,10 @@ public final class WeeklyRun {
         return options
     }
 
-    private func loadPolicy(for name: DeliveryName) -> LoadPolicy {
+    private func loadPolicy(for name: DeliveryName, dryRun: Bool = false) -> LoadPolicy {
         let c = request.config
         return LoadPolicy(shrinkThreshold: c.shrinkThreshold(name.komnr, name.kind), shrinkMinimum: c.shrinkMinimum(name.komnr, name.kind),
-                          acceptShrink: request.acceptHeld, rejectThreshold: c.rejectThreshold, dryRun: request.dryRun)
+                          acceptShrink: request.acceptHeld, rejectThreshold: c.rejectThreshold, dryRun: dryRun)
     }
 
     /// Loads one delivery: the version a worker prepared if there is one, else by streaming it
@@ -274,8 +272,6 @@ public final class WeeklyRun {
             throw e  // the warehouse's failure (a full disk, say) is not the delivery's: the batch stops
         } catch let e as ArchiveError {
             throw e
-        } catch let dry as LoadError where dry.isDryRun {
-            throw dry
         } catch {
             // One file's failure never stops the batch; the municipality's previous data stays.
             var summary: FileSummary?
@@ -309,7 +305,7 @@ public final class WeeklyRun {
         var out: [String] = []
         for e in try heldDeliveries(k, RunLedger(warehouse.db, batch: request.batch)) {
             do {
-                _ = try loader.load(path: e.path, name: e.name, options: options(for: e), policy: loadPolicy(for: e.name),
+                _ = try loader.load(path: e.path, name: e.name, options: options(for: e), policy: loadPolicy(for: e.name, dryRun: true),
                                     startedAt: Timestamp.now())
             } catch LoadError.dryRun(let o, let sample) {
                 out.append("\(e.name.kind.rawValue) \(ValidationOutput.pad3(k)): " + LoadError.dryRun(o, removedSample: sample).description)
