@@ -33,8 +33,8 @@ struct WarehouseOptions: ParsableArguments {
     func existingBatch(_ warehouse: String, fallback: Day? = nil) throws -> Day {
         if let batchDate { return try BatchDate.parse(batchDate, now: RunClock.now()) }
         if let fallback { return fallback }
-        var st = stat()
-        let last = lstat(warehouse, &st) == 0 ? try RunLedger.lastBatch(Warehouse.openForReading(warehouse)) : nil
+        // Says "no warehouse at …" when there is none, and creates none.
+        let last = try RunLedger.lastBatch(Warehouse.openForReading(warehouse))
         return try BatchDate.forExistingBatch(nil, otherwise: last, now: RunClock.now())
     }
 }
