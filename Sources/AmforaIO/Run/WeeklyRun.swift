@@ -27,10 +27,11 @@ public struct RunRequest: Sendable {
     }
 }
 
-/// The weekly job after fetching: parse → normalise → validate → load (streamed per file, one
-/// transaction per delivery) → write-down → report. Records itself in the warehouse (the
-/// `run` and `run_stage` tables), skips deliveries already loaded with the same SHA-256, and
-/// marks municipalities without a delivery stale (last Friday's data stays in force).
+/// One pass of the weekly job after fetching, its stages in order: collect → parse → normalise →
+/// validate → load (one transaction per delivery) → stale and missing → write-down → reconcile →
+/// the deadline's judgement → report. The bookkeeping is `RunLedger`'s; what a load leaves for
+/// the write-down and the reconciliation is `PendingWork`, so a pass after a killed one does
+/// exactly what was left, and a delivery handled before (same SHA-256) is not handled again.
 public final class WeeklyRun {
     let request: RunRequest
     let progress: @Sendable (String) -> Void
