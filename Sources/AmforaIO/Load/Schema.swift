@@ -392,12 +392,7 @@ enum Schema {
     static var reconciliationChangeView: String {
         let layout = LayoutCatalog.standard.layout(for: .amfora)
         let branches = layout.fields.filter { $0.name != "CPRnr" && $0.name != "Komnr" }.map { f -> String in
-            let column = "\"\(f.name.lowercased())\""
-            func value(_ t: String) -> String {
-                f.type == "date"
-                    ? "CASE WHEN typeof(\(t).\(column)) = 'integer' THEN date(\(t).\(column) * 86400, 'unixepoch') ELSE CAST(\(t).\(column) AS TEXT) END"
-                    : "CAST(\(t).\(column) AS TEXT)"
-            }
+            func value(_ t: String) -> String { shown("\(t).\"\(f.name.lowercased())\"", f) }
             return """
                 SELECT date(r.batch_date * 86400, 'unixepoch') AS batch_date, printf('%03d', r.komnr) AS komnr, r.kind, r.activity_id,
                        CASE WHEN instr(',' || r.changed_fields || ',', ',Startdt,') > 0 THEN 'moved' ELSE 'changed' END AS change,
@@ -407,5 +402,13 @@ enum Schema {
                 """
         }
         return "CREATE VIEW v_reconciliation_change AS\n" + branches.joined(separator: "\nUNION ALL\n") + ";"
+    }
+
+    /// A field's column as the views show it: a day as an ISO date, anything else as text (a
+    /// value kept with a warning as delivered).
+    static func shown(_ column: String, _ field: FieldSpec) -> String {
+        field.type == "date"
+            ? "CASE WHEN typeof(\(column)) = 'integer' THEN date(\(column) * 86400, 'unixepoch') ELSE CAST(\(column) AS TEXT) END"
+            : "CAST(\(column) AS TEXT)"
     }
 }

@@ -227,11 +227,7 @@ public enum BatchReportBuilder {
         let fields = LayoutCatalog.standard.layout(for: .amfora).fields.filter { $0.name != "CPRnr" }
 
         init(_ db: Database) throws {
-            let columns = fields.map { f in
-                let c = "\"\(f.name.lowercased())\""
-                return f.type == "date" ? "CASE WHEN typeof(\(c)) = 'integer' THEN date(\(c) * 86400, 'unixepoch') ELSE CAST(\(c) AS TEXT) END"
-                    : "CAST(\(c) AS TEXT)"
-            }
+            let columns = fields.map { Schema.shown("\"\($0.name.lowercased())\"", $0) }
             statement = try db.prepare("SELECT \(columns.joined(separator: ", ")) FROM activity WHERE version_id = ?")
         }
 
