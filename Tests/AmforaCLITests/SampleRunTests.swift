@@ -73,5 +73,13 @@ import Testing
         }
         let html = try String(contentsOfFile: dir.file("reports/\(last)/index.html"), encoding: .utf8)
         #expect(!containsFullCPR(html))
+        // A page per municipality, linked from the national table, and an index of the Fridays.
+        for komnr in ["101", "147", "492", "563", "751", "851"] {
+            let page = try String(contentsOfFile: dir.file("reports/\(last)/kommuner/\(komnr).html"), encoding: .utf8)
+            #expect(html.contains("href=\"kommuner/\(komnr).html\""))
+            #expect(!containsFullCPR(page), "\(komnr)")
+        }
+        let fridays = try String(contentsOfFile: dir.file("reports/index.html"), encoding: .utf8)
+        for friday in expected.fridays { #expect(fridays.contains("href=\"\(friday)/index.html\"")) }
     }
 }

@@ -21,6 +21,19 @@ public struct BatchReport: Sendable {
     /// The last Fridays (oldest first, up to 12) for the volume charts.
     public var fridays: [Day]
     public var stages: [StageTiming]
+    /// What each municipality's own page shows beyond its rows (`MunicipalityPage`).
+    public var details: [Int: MunicipalityDetail] = [:]
+
+    public struct MunicipalityDetail: Sendable, Equatable {
+        public var rejectsByRule: [RuleGroup] = []
+        /// A sample, with the total.
+        public var historyChanges: [HistoryChange] = []
+        public var historyTotal = 0
+        /// Persons with a measure here whose hours were written down, and the hours removed.
+        public var writtenDownPersons = 0
+        public var hoursRemoved = 0.0
+        public init() {}
+    }
 
     public init(batch: Day, generatedAt: String, deadline: String, marginSeconds: Double, national: National,
                 municipalities: [MunicipalityRow], rejectsByRule: [RuleGroup], historyChanges: [HistoryChange],

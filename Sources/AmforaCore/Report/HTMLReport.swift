@@ -218,7 +218,7 @@ public enum HTMLReport {
             let flagged = needsAttention(m)
             h += "<tr\(flagged ? " class=\"flag\"" : "")>"
             h += "<td class=\"n\" data-v=\"\(m.komnr)\">\(ValidationOutput.pad3(m.komnr))</td>"
-            h += "<th scope=\"row\">\(HTMLText.text(m.name))</th>"
+            h += "<th scope=\"row\"><a href=\"\(MunicipalityPage.fileName(m.komnr))\">\(HTMLText.text(m.name))</a></th>"
             h += "<td>\(m.kind.rawValue)</td>"
             h += "<td class=\"status status-\(HTMLText.escape(m.status.rawValue))\">\(HTMLText.text(statusName(m.status.rawValue)))</td>"
             for v in [m.records, m.previousRecords] { h += "<td class=\"n\" data-v=\"\(v)\">\(int(v))</td>" }

@@ -38,6 +38,7 @@ public enum BatchReportBuilder {
                                  historyChanges: try historyChanges(db, batch: b, limit: historySample),
                                  fridays: fridays, stages: try stages ?? stageTimings(db, batch: b))
         report.judgement = judgement
+        report.details = try details(db, batch: b, municipalities: Set(rows.map(\.komnr)))
         policy.decide(&report)
         return report
     }
@@ -162,16 +163,43 @@ public enum BatchReportBuilder {
         }
     }
 
+    /// Each municipality's page: its rejects by rule, a sample of its history changes, and the
+    /// write-down of the persons with a measure there.
+    static func details(_ db: Database, batch: Int64, municipalities: Set<Int>) throws -> [Int: BatchReport.MunicipalityDetail] {
+        var out: [Int: BatchReport.MunicipalityDetail] = [:]
+        let total = try db.prepare("SELECT count(*) FROM reconciliation WHERE batch_date = ? AND komnr = ? AND history_change = 1")
+        let w = try db.prepare("""
+            SELECT count(DISTINCT w.cprnr), coalesce(sum(w.hours - w.hours_written_down), 0) FROM writedown w
+            JOIN activity a ON a.version_id = w.version_id WHERE a.komnr = ? AND a.closed_in IS NULL
+            """)
+        for k in municipalities.sorted() {
+            var d = BatchReport.MunicipalityDetail()
+            d.rejectsByRule = try rejectsByRule(db, batch: batch, komnr: k)
+            try total.bind([.int(batch), .int(Int64(k))])
+            if try total.step() { d.historyTotal = Int(total.int(0)) }
+            total.reset()
+            if d.historyTotal > 0 {
+                try eachHistoryChange(db, batch: batch, komnr: k, limit: historySample) { d.historyChanges.append($0) }
+            }
+            try w.bind([.int(Int64(k))])
+            if try w.step() { (d.writtenDownPersons, d.hoursRemoved) = (Int(w.int(0)), w.double(1)) }
+            w.reset()
+            out[k] = d
+        }
+        return out
+    }
+
     // MARK: Rejects and history changes
 
-    static func rejectsByRule(_ db: Database, batch: Int64) throws -> [BatchReport.RuleGroup] {
+    static func rejectsByRule(_ db: Database, batch: Int64, komnr: Int? = nil) throws -> [BatchReport.RuleGroup] {
+        let scope = komnr.map { " AND komnr = \($0)" } ?? ""
         let g = try db.prepare("""
-            SELECT rule, severity, field, count(*) FROM reject WHERE batch_date = ? GROUP BY rule, severity, field
+            SELECT rule, severity, field, count(*) FROM reject WHERE batch_date = ?\(scope) GROUP BY rule, severity, field
             ORDER BY severity = 'error' DESC, count(*) DESC, rule
             """)
         try g.bind([.int(batch)])
         let ex = try db.prepare("""
-            SELECT komnr, file, line_no, value, message FROM reject WHERE batch_date = ? AND rule = ? AND severity = ? AND field IS ?
+            SELECT komnr, file, line_no, value, message FROM reject WHERE batch_date = ?\(scope) AND rule = ? AND severity = ? AND field IS ?
             ORDER BY komnr, line_no LIMIT \(examplesPerRule)
             """)
         var out: [BatchReport.RuleGroup] = []
@@ -193,7 +221,7 @@ public enum BatchReportBuilder {
         SELECT r.komnr, r.change, a.cprnr, a.foranstalt, a.startdt, a.slutdt, coalesce(r.changed_fields, ''),
                r.previous_version_id, r.version_id
         FROM reconciliation r JOIN activity a ON a.version_id = coalesce(r.previous_version_id, r.version_id)
-        WHERE r.batch_date = ? AND r.history_change = 1 ORDER BY r.komnr, a.startdt
+        WHERE r.batch_date = ? AND r.history_change = 1
         """
 
     static func historyChanges(_ db: Database, batch: Int64, limit: Int?) throws -> [BatchReport.HistoryChange] {
@@ -202,8 +230,10 @@ public enum BatchReportBuilder {
         return out
     }
 
-    static func eachHistoryChange(_ db: Database, batch: Int64, limit: Int?, _ body: (BatchReport.HistoryChange) throws -> Void) throws {
-        let s = try db.prepare(historySQL + (limit.map { " LIMIT \($0)" } ?? ""))
+    static func eachHistoryChange(_ db: Database, batch: Int64, komnr: Int? = nil, limit: Int?,
+                                  _ body: (BatchReport.HistoryChange) throws -> Void) throws {
+        let s = try db.prepare(historySQL + (komnr.map { " AND r.komnr = \($0)" } ?? "") + " ORDER BY r.komnr, a.startdt"
+            + (limit.map { " LIMIT \($0)" } ?? ""))
         try s.bind([.int(batch)])
         let values = try VersionValues(db)
         while try s.step() {

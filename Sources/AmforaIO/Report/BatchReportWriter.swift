@@ -33,6 +33,7 @@ public enum BatchReportWriter {
         do {
             try writeAll(report, result, db, into: staging)
             try putInPlace(staging, as: final, batch: batch, reports: reports)
+            try writeFridaysIndex(reports)
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
             throw error
@@ -44,6 +45,10 @@ public enum BatchReportWriter {
         func file(_ name: String) -> String { (dir as NSString).appendingPathComponent(name) }
         let batch = report.batch
         try writeFile(HTMLReport.render(report), to: file("index.html"))
+        try makeDirectory(file("kommuner"))
+        for komnr in Set(report.municipalities.map(\.komnr)) {
+            try writeFile(MunicipalityPage.render(report, komnr: komnr), to: file(MunicipalityPage.fileName(komnr)))
+        }
         try writeFile(JSONReport.render(report), to: file("summary.json"))
         try writeFile(CSVExport.municipalities(report), to: file(CSVExport.FileName.municipalities))
         try writeFile(CSVExport.rejectsByRule(report), to: file(CSVExport.FileName.rejectsByRule))
@@ -70,10 +75,24 @@ public enum BatchReportWriter {
         try? FileManager.default.removeItem(atPath: old)
     }
 
+    /// `<reports>/index.html`, every Friday's report, newest first (written anew under a
+    /// temporary name, then renamed).
+    static func writeFridaysIndex(_ reports: String) throws {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []
+        let batches = names.compactMap { Day(iso: $0) }
+        let path = (reports as NSString).appendingPathComponent("index.html")
+        let temporary = (reports as NSString).appendingPathComponent(".index.html.new-\(getpid())")
+        try writeFile(MunicipalityPage.fridaysIndex(batches), to: temporary)
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw ReportError(path: path, errno: errno)
+        }
+    }
+
     /// Staging and replaced directories of this batch left by a run that was killed.
     private static func removeLeftovers(in reports: String, batch: Day) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: reports)) ?? []
-        for name in names where name.hasPrefix(".\(batch.iso).new-") || name.hasPrefix(".\(batch.iso).old-") {
+        for name in names where name.hasPrefix(".\(batch.iso).new-") || name.hasPrefix(".\(batch.iso).old-") || name.hasPrefix(".index.html.new-") {
             try? FileManager.default.removeItem(atPath: (reports as NSString).appendingPathComponent(name))
         }
     }

@@ -59,5 +59,22 @@ import Testing
         #expect(dom.contains("&lt;script&gt;alert('x')&lt;/script&gt;"))
         let consoleErrors = log.split(separator: "\n").filter { $0.contains("CONSOLE") && ($0.contains("Uncaught") || $0.contains("Error")) }
         #expect(consoleErrors.isEmpty, "\(consoleErrors)")
+
+        // A municipality's own page loads too, with its sections.
+        let own = dir.appendingPathComponent("169.html")
+        try MunicipalityPage.render(MunicipalityPageTests.report(), komnr: 169).write(to: own, atomically: true, encoding: .utf8)
+        let q = Process()
+        q.executableURL = URL(fileURLWithPath: browser)
+        q.arguments = p.arguments!.dropLast() + [own.absoluteString]
+        let out2 = Pipe()
+        q.standardOutput = out2
+        q.standardError = errFile
+        try q.run()
+        let dom2 = String(decoding: PipeReader.readAll(out2.fileHandleForReading.fileDescriptor), as: UTF8.self)
+        q.waitUntilExit()
+        #expect(q.terminationStatus == 0)
+        for h in ["Leverancer denne fredag mod sidste fredag", "37-timers nedskrivning", "Afviste linjer efter regel", "Historikændringer"] {
+            #expect(dom2.contains(">\(h)</h2>"), "heading \(h) missing from the municipality page's DOM")
+        }
     }
 }

@@ -110,10 +110,10 @@ import Testing
         #expect(rest == rest.sorted())
         #expect(rows.dropFirst(flagged.count).allSatisfy { $0[1].isEmpty })
         // Ærø: held, 40 % down, with its flag in words and its sparkline
-        #expect(table.contains("<th scope=\"row\">Ærø</th><td>AMFORA</td><td class=\"status status-held\">tilbageholdt</td>"))
+        #expect(table.contains("<th scope=\"row\"><a href=\"kommuner/492.html\">Ærø</a></th><td>AMFORA</td><td class=\"status status-held\">tilbageholdt</td>"))
         #expect(table.contains("−40,0\u{A0}%"))
         #expect(table.contains("sidste fredag (−40 %) – sidste fredags data gælder, til leveringen godkendes"))
-        #expect(table.contains("<th scope=\"row\">Høje-Taastrup</th>"))
+        #expect(table.contains("<th scope=\"row\"><a href=\"kommuner/169.html\">Høje-Taastrup</a></th>"))
         #expect(ReportCheck.count("<svg class=\"spark\"", in: table) == 99)  // all but the missing one
         #expect(table.contains("aria-label=\"Poster pr. fredag, ældste først: 2024-08-23: "))
     }
