@@ -168,10 +168,13 @@ public enum BatchReportBuilder {
     static func details(_ db: Database, batch: Int64, municipalities: Set<Int>) throws -> [Int: BatchReport.MunicipalityDetail] {
         var out: [Int: BatchReport.MunicipalityDetail] = [:]
         let total = try db.prepare("SELECT count(*) FROM reconciliation WHERE batch_date = ? AND komnr = ? AND history_change = 1")
+        // The write-down of every municipality's persons in one pass over the (small) write-down.
+        var writtenDown: [Int: (Int, Double)] = [:]
         let w = try db.prepare("""
-            SELECT count(DISTINCT w.cprnr), coalesce(sum(w.hours - w.hours_written_down), 0) FROM writedown w
-            JOIN activity a ON a.version_id = w.version_id WHERE a.komnr = ? AND a.closed_in IS NULL
+            SELECT a.komnr, count(DISTINCT w.cprnr), coalesce(sum(w.hours - w.hours_written_down), 0) FROM writedown w
+            JOIN activity a ON a.version_id = w.version_id WHERE a.closed_in IS NULL GROUP BY a.komnr
             """)
+        while try w.step() { writtenDown[Int(w.int(0))] = (Int(w.int(1)), w.double(2)) }
         for k in municipalities.sorted() {
             var d = BatchReport.MunicipalityDetail()
             d.rejectsByRule = try rejectsByRule(db, batch: batch, komnr: k)
@@ -181,9 +184,7 @@ public enum BatchReportBuilder {
             if d.historyTotal > 0 {
                 try eachHistoryChange(db, batch: batch, komnr: k, limit: historySample) { d.historyChanges.append($0) }
             }
-            try w.bind([.int(Int64(k))])
-            if try w.step() { (d.writtenDownPersons, d.hoursRemoved) = (Int(w.int(0)), w.double(1)) }
-            w.reset()
+            (d.writtenDownPersons, d.hoursRemoved) = writtenDown[k] ?? (0, 0)
             out[k] = d
         }
         return out
