@@ -64,17 +64,6 @@ public enum DeadlineJudgement: Sendable, Equatable {
         }
     }
 
-    /// The same in the report's Danish.
-    public var danish: String {
-        switch self {
-        case .open(let left): "endnu ikke afgjort: \(Self.duration(left).replacingOccurrences(of: "h", with: "t")) til kl. 06.00"
-        case .complete(let m) where m >= 0: "til tiden: komplet \(Self.duration(m).replacingOccurrences(of: "h", with: "t")) før kl. 06.00"
-        case .complete(let m): "for sent: komplet \(Self.duration(m).replacingOccurrences(of: "h", with: "t")) efter kl. 06.00"
-        case .incomplete: "for sent: ikke komplet kl. 06.00"
-        case .replay: "genkørsel af en gammel batch: ingen frist vurderet"
-        }
-    }
-
     /// As the warehouse's `run` row keeps it: the kind and the margin in seconds.
     public var stored: (kind: String, seconds: Double?) {
         switch self {

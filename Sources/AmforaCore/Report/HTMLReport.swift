@@ -14,10 +14,15 @@ public enum HTMLReport {
     static let maxHistorySample = 50
     static let maxAttentionItems = 12
 
+    /// The start of every page of the report, up to and including `<body>`; `title` is escaped.
+    static func head(title: String) -> String {
+        "<!DOCTYPE html>\n<html lang=\"da\">\n<head>\n<meta charset=\"utf-8\">\n"
+            + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+            + "<title>\(HTMLText.escape(title))</title>\n<style>\n\(css)</style>\n</head>\n<body>\n"
+    }
+
     public static func render(_ r: BatchReport) -> String {
-        var h = "<!DOCTYPE html>\n<html lang=\"da\">\n<head>\n<meta charset=\"utf-8\">\n"
-        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        h += "<title>Amfora ugerapport \(r.batch.iso)</title>\n<style>\n\(css)</style>\n</head>\n<body>\n"
+        var h = head(title: "Amfora ugerapport \(r.batch.iso)")
         h += "<header>\n<h1>Amfora ugerapport – batch \(HTMLText.escape(ReportFormat.longDate(r.batch)))</h1>\n"
         h += "<p class=\"meta\">Batchdato \(r.batch.iso) · dannet \(HTMLText.text(r.generatedAt)) · frist \(HTMLText.text(r.deadline))</p>\n"
         h += "<nav aria-label=\"Indhold\"><ul>"

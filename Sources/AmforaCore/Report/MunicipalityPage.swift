@@ -10,9 +10,7 @@ public enum MunicipalityPage {
         let name = rows.first?.name ?? ""
         let detail = r.details[komnr] ?? BatchReport.MunicipalityDetail()
         let title = "\(ValidationOutput.pad3(komnr)) \(name)"
-        var h = "<!DOCTYPE html>\n<html lang=\"da\">\n<head>\n<meta charset=\"utf-8\">\n"
-        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        h += "<title>Amfora \(HTMLText.escape(title)) – batch \(r.batch.iso)</title>\n<style>\n\(HTMLReport.css)</style>\n</head>\n<body>\n"
+        var h = HTMLReport.head(title: "Amfora \(title) – batch \(r.batch.iso)")
         h += "<header>\n<h1>\(HTMLText.text(title)) – batch \(HTMLText.escape(ReportFormat.longDate(r.batch)))</h1>\n"
         h += "<p class=\"meta\"><a href=\"../index.html\">Landsrapporten for \(r.batch.iso)</a> · "
         h += "<a href=\"../../index.html\">Tidligere fredage</a></p>\n</header>\n<main>\n"
@@ -84,9 +82,7 @@ public enum MunicipalityPage {
 
     /// `<reports>/index.html`: every Friday's report, newest first.
     public static func fridaysIndex(_ batches: [Day]) -> String {
-        var h = "<!DOCTYPE html>\n<html lang=\"da\">\n<head>\n<meta charset=\"utf-8\">\n"
-        h += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        h += "<title>Amfora ugerapporter</title>\n<style>\n\(HTMLReport.css)</style>\n</head>\n<body>\n<main>\n"
+        var h = HTMLReport.head(title: "Amfora ugerapporter") + "<main>\n"
         h += "<h1>Amfora ugerapporter</h1>\n<ul>\n"
         for d in batches.sorted(by: >) {
             h += "<li><a href=\"\(d.iso)/index.html\">\(HTMLText.escape(ReportFormat.longDate(d)))</a></li>\n"

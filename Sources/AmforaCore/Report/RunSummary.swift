@@ -30,12 +30,7 @@ public enum RunSummary {
         var out = [headline(r)]
         if r.judgedNow, let report = r.report {
             // The pass after 06:00 that judged the deadline: what the batch still lacks.
-            let lacking = BatchReport(batch: report.batch, generatedAt: "", deadline: "", marginSeconds: 0, national: .init(),
-                                      municipalities: report.municipalities, rejectsByRule: [], historyChanges: [], fridays: [], stages: [])
-            var lackingReport = lacking
-            lackingReport.judgement = report.judgement
-            lackingReport.verdict = BatchVerdict(items: report.verdict.items.filter { $0.reason == .failed || $0.reason == .notDelivered })
-            out += attention(lackingReport) + late(report)
+            out += attention(report, only: [.failed, .notDelivered]) + late(report)
         }
         let names = CodeListCatalog.standard.municipalities
         for d in r.deliveries where d.isNews {
@@ -73,15 +68,16 @@ public enum RunSummary {
         return byKomnr.filter { $0.value.allSatisfy(\.status.isAbsent) }.keys.sorted()
     }
 
-    /// One line per thing a person must act on, grouped, with a command to paste.
-    public static func attention(_ report: BatchReport) -> [String] {
+    /// One line per thing a person must act on (of the reasons `only` names, when given),
+    /// grouped, with a command to paste.
+    public static func attention(_ report: BatchReport, only reasons: Set<BatchVerdict.Reason>? = nil) -> [String] {
         let names = CodeListCatalog.standard.municipalities
         let batch = report.batch.iso
         func who(_ m: BatchReport.MunicipalityRow) -> String {
             "\(m.kind.rawValue) \(ValidationOutput.pad3(m.komnr)) \(names[m.komnr] ?? m.name)"
         }
         var out: [String] = []
-        let items = report.verdict.items
+        let items = report.verdict.items.filter { reasons?.contains($0.reason) ?? true }
         func group(_ reason: BatchVerdict.Reason, _ line: (BatchReport.MunicipalityRow) -> String, more: String) {
             let rows = items.filter { $0.reason == reason }.compactMap(\.row)
             out += rows.prefix(perGroup).map(line)

@@ -3,7 +3,7 @@ import Foundation
 
 /// An SQLite error with the result code, SQLite's message and the SQL — never the bound values,
 /// which may be personal data. Its description is for the operator: what happened to which file
-/// and what to do, without codes; `technical` keeps the code and the SQL for a developer.
+/// and what to do, without codes; the code and the SQL stay in the value for a developer.
 public struct SQLiteError: Error, CustomStringConvertible {
     public let code: Int32
     public let message: String
@@ -16,10 +16,6 @@ public struct SQLiteError: Error, CustomStringConvertible {
         self.message = message
         self.sql = sql
         self.file = file
-    }
-
-    public var technical: String {
-        "SQLite error \(code): \(message)" + (sql.map { " in «\($0.prefix(200))»" } ?? "")
     }
 
     public var description: String {

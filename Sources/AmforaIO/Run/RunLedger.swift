@@ -191,10 +191,6 @@ public struct RunLedger {
     /// batch (loaded, held, failed) is left as it is.
     func markAbsent(_ municipalities: [Int], delivered: Set<String>) throws -> [DeliveryStatus] {
         let exists = try db.prepare("SELECT status FROM delivery WHERE batch_date = ? AND komnr = ? AND kind = ?")
-        let previous = try db.prepare("""
-            SELECT file, records FROM delivery WHERE komnr = ? AND kind = ? AND status = 'loaded' AND batch_date < ?
-            ORDER BY batch_date DESC LIMIT 1
-            """)
         var out: [DeliveryStatus] = []
         try db.transaction {
             for k in municipalities {
@@ -203,15 +199,15 @@ public struct RunLedger {
                     let existing = try exists.step() ? exists.text(0).flatMap(DeliveryState.init(rawValue:)) : nil
                     exists.reset()
                     if let existing, !existing.isAbsent { continue }
-                    try previous.bind([.int(Int64(k)), .text(kind.rawValue), .int(b)])
-                    let isStale = try previous.step()
-                    let file = isStale ? previous.text(0) : nil
-                    let records = isStale ? Int(previous.int(1)) : 0
-                    previous.reset()
+                    let name = DeliveryName(kind: kind, komnr: k, batchDate: batch)
+                    let last = try LastLoad.of(db, name: name, before: Int(b))
+                    let isStale = last != nil
+                    let file = last?.file
+                    let records = last?.records ?? 0
                     let state: DeliveryState = isStale ? .stale : .missing
                     if existing == nil {
                         try record(DeliveryRecord(
-                            name: DeliveryName(kind: kind, komnr: k, batchDate: batch), state: state, file: file,
+                            name: name, state: state, file: file,
                             records: records,
                             message: isStale ? "no delivery this batch; the dataset of \(file ?? "the last delivery") stays in force"
                                 : "no delivery ever received"))

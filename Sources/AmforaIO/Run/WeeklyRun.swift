@@ -65,9 +65,8 @@ public final class WeeklyRun {
         let emptyAtStart = try db.scalar("SELECT count(*) FROM activity") == 0
         if emptyAtStart { try warehouse.dropIndexesForFirstLoad() }
         try stage("parse → validate → load", ledger) { () -> (String, Void) in
-            let (loaded, skipped, failed) = try loadAll(entries, warehouse, ledger, &parsed, &result)
-            let held = result.deliveries.filter { $0.state == .held && !$0.loadedBefore }.count
-            return ("\(loaded) loaded, \(skipped) handled by an earlier pass, \(held) held, \(failed - held) failed", ())
+            let n = try loadAll(entries, warehouse, ledger, &parsed, &result)
+            return ("\(n.loaded) loaded, \(n.before) handled by an earlier pass, \(n.held) held, \(n.failed) failed", ())
         }
 
         if emptyAtStart {
@@ -127,10 +126,10 @@ public final class WeeklyRun {
     /// Loads every delivery, one transaction each. Deliveries matched against last Friday's
     /// dataset are read, checked and matched on worker threads (`PreparationPool`), largest
     /// first, while this thread writes what changed; the rest (first datasets, reloads) stream
-    /// here. Returns the counts of loaded, already loaded and failed deliveries.
+    /// here. Returns what this pass did with them.
     private func loadAll(_ entries: [Inbox.Entry], _ warehouse: Warehouse, _ ledger: RunLedger,
                          _ parsed: inout [String: [(version: Reconciler.Version, activityID: Int64)]],
-                         _ result: inout RunResult) throws -> (Int, Int, Int) {
+                         _ result: inout RunResult) throws -> (loaded: Int, before: Int, held: Int, failed: Int) {
         let db = warehouse.db
         let loader = DeliveryLoader(warehouse: warehouse, archive: try DeliveryArchive(forWarehouse: request.warehouse))
         var streamed: [Inbox.Entry] = [], jobs: [PreparationPool.Job] = []
@@ -153,15 +152,16 @@ public final class WeeklyRun {
             try? db.automaticCheckpoints(every: 1000)
         }
         var statuses: [String: DeliveryStatus] = [:]
-        var loaded = 0, skipped = 0, failed = 0
+        var loaded = 0, before = 0, held = 0, failed = 0
         func load(_ e: Inbox.Entry, _ prepared: Result<PreparedDelivery?, any Error>) throws {
             checkpointer.keepLogSmall(db)
             let (status, outcome) = try loadOne(e, loader, ledger, prepared: prepared)
             statuses[e.path] = status
             if let outcome { parsed[Self.key(e.name)] = outcome.addedForReconciliation }
             switch (status.state, status.loadedBefore) {
+            case (_, true): before += 1
             case (.loaded, false): loaded += 1
-            case (.loaded, true): skipped += 1
+            case (.held, false): held += 1
             default: failed += 1
             }
         }
@@ -172,7 +172,7 @@ public final class WeeklyRun {
         }
         // Reports list deliveries in the inbox's order, whatever order they were loaded in.
         result.deliveries += entries.compactMap { statuses[$0.path] }
-        return (loaded, skipped, failed)
+        return (loaded, before, held, failed)
     }
 
     private static func key(_ n: DeliveryName) -> String { "\(n.batchDate.ordinal)_\(n.komnr)_\(n.kind.rawValue)" }

@@ -28,26 +28,11 @@ import Testing
         let page = dir.appendingPathComponent("report.html")
         try HTMLReport.render(ReportFixture.make()).write(to: page, atomically: true, encoding: .utf8)
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: browser)
-        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                       "--no-first-run", "--disable-extensions", "--disable-background-networking",
-                       "--user-data-dir=\(dir.appendingPathComponent("profile").path)",
-                       "--enable-logging=stderr", "--v=0", "--dump-dom", page.absoluteString]
-        // stderr to a file, so that only one pipe is read and neither can block the browser.
         let errPath = dir.appendingPathComponent("chromium.log")
-        _ = FileManager.default.createFile(atPath: errPath.path, contents: nil)
-        let errFile = try FileHandle(forWritingTo: errPath)
-        defer { try? errFile.close() }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = errFile
-        try p.run()
-        let dom = String(decoding: PipeReader.readAll(out.fileHandleForReading.fileDescriptor), as: UTF8.self)
-        p.waitUntilExit()
+        let (status, dom) = try Self.dumpDOM(browser, page, in: dir, log: errPath)
         let log = (try? String(contentsOf: errPath, encoding: .utf8)) ?? ""
 
-        #expect(p.terminationStatus == 0, "chromium: \(log.suffix(2000))")
+        #expect(status == 0, "chromium: \(log.suffix(2000))")
         #expect(dom.contains("<html lang=\"da\">"))
         #expect(dom.contains("Amfora ugerapport"))
         for h in ["Overblik", "Landstal", "Kommuner", "Poster pr. kommune", "Afviste linjer efter regel", "Historikændringer", "Kørslen"] {
@@ -63,18 +48,31 @@ import Testing
         // A municipality's own page loads too, with its sections.
         let own = dir.appendingPathComponent("169.html")
         try MunicipalityPage.render(MunicipalityPageTests.report(), komnr: 169).write(to: own, atomically: true, encoding: .utf8)
-        let q = Process()
-        q.executableURL = URL(fileURLWithPath: browser)
-        q.arguments = p.arguments!.dropLast() + [own.absoluteString]
-        let out2 = Pipe()
-        q.standardOutput = out2
-        q.standardError = errFile
-        try q.run()
-        let dom2 = String(decoding: PipeReader.readAll(out2.fileHandleForReading.fileDescriptor), as: UTF8.self)
-        q.waitUntilExit()
-        #expect(q.terminationStatus == 0)
+        let (ownStatus, dom2) = try Self.dumpDOM(browser, own, in: dir, log: dir.appendingPathComponent("chromium-169.log"))
+        #expect(ownStatus == 0)
         for h in ["Leverancer denne fredag mod sidste fredag", "37-timers nedskrivning", "Afviste linjer efter regel", "Historikændringer"] {
             #expect(dom2.contains(">\(h)</h2>"), "heading \(h) missing from the municipality page's DOM")
         }
+    }
+
+    /// The DOM of `page` as headless Chromium builds it; the browser's log goes to `log` (a file,
+    /// so that only one pipe is read and neither can block the browser).
+    static func dumpDOM(_ browser: String, _ page: URL, in dir: URL, log: URL) throws -> (status: Int32, dom: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: browser)
+        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                       "--no-first-run", "--disable-extensions", "--disable-background-networking",
+                       "--user-data-dir=\(dir.appendingPathComponent("profile").path)",
+                       "--enable-logging=stderr", "--v=0", "--dump-dom", page.absoluteString]
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let errFile = try FileHandle(forWritingTo: log)
+        defer { try? errFile.close() }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = errFile
+        try p.run()
+        let dom = String(decoding: PipeReader.readAll(out.fileHandleForReading.fileDescriptor), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, dom)
     }
 }
