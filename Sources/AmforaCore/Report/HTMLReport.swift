@@ -204,44 +204,74 @@ public enum HTMLReport {
         return h + "</section>\n"
     }
 
+    /// One row per municipality: each kind's status and records as columns, its flags as badges,
+    /// the trend of its activation records; the rest is on its own page and in the CSV.
     static func municipalityTable(_ r: BatchReport) -> String {
         var h = "<section id=\"kommuner\" aria-labelledby=\"kommuner-h\">\n<h2 id=\"kommuner-h\">Kommuner</h2>\n"
         guard !r.municipalities.isEmpty else { return h + "<p>Ingen kommuner i denne batch.</p>\n</section>\n" }
-        h += "<p class=\"note\">Alle tal findes også i \(CSVExport.FileName.municipalities). Klik på en kolonneoverskrift for at sortere.</p>\n"
+        h += "<p class=\"note\">Én række pr. kommune; kommunens navn fører til dens egen side. Alle tal pr. leverancetype findes i "
+        h += "\(csvLink(CSVExport.FileName.municipalities)). Klik på en kolonneoverskrift for at sortere.</p>\n"
         h += "<div class=\"wide\">\n<table class=\"munis sortable\">\n"
-        h += "<caption>Kommuner og leverancetyper – rækker med flag først, derefter efter kommunenummer</caption>\n<thead><tr>"
-        let cols: [(String, Bool)] = [("Komnr", true), ("Kommune", false), ("Type", false), ("Status", false),
-                                      ("Poster", true), ("Sidste fredag", true), ("Ændring", true),
-                                      ("Uændrede", true), ("Ændrede", true), ("Nye", true), ("Fjernede", true),
-                                      ("Afviste", true), ("Advarsler", true), ("Historik\u{AD}ændringer", true),
-                                      ("Flag", false), ("Seneste \(r.fridays.count) fredage", false)]
+        h += "<caption>Kommuner – rækker med flag først, derefter efter kommunenummer</caption>\n<thead><tr>"
+        var cols: [(String, Bool)] = [("Komnr", true), ("Kommune", false)]
+        for k in RecordKind.allCases { cols += [("\(k.rawValue)", true), ("\(k.rawValue) ændring", true)] }
+        cols += [("Afviste", true), ("Historik\u{AD}ændringer", true), ("Flag", false), ("Seneste \(r.fridays.count) fredage (AMFORA)", false)]
         for (title, numeric) in cols {
             h += "<th scope=\"col\"\(numeric ? " class=\"n\"" : "")>\(title)</th>"
         }
         h += "</tr></thead>\n<tbody>\n"
-        for m in ordered(r.municipalities) {
-            let flagged = needsAttention(m)
-            h += "<tr\(flagged ? " class=\"flag\"" : "")>"
-            h += "<td class=\"n\" data-v=\"\(m.komnr)\">\(ValidationOutput.pad3(m.komnr))</td>"
-            h += "<th scope=\"row\"><a href=\"\(MunicipalityPage.fileName(m.komnr))\">\(HTMLText.text(m.name))</a></th>"
-            h += "<td>\(m.kind.rawValue)</td>"
-            h += "<td class=\"status status-\(HTMLText.escape(m.status.rawValue))\">\(HTMLText.text(statusName(m.status.rawValue)))</td>"
-            for v in [m.records, m.previousRecords] { h += "<td class=\"n\" data-v=\"\(v)\">\(int(v))</td>" }
-            h += "<td class=\"n\" data-v=\"\(sortKey(m.changePercent))\">\(pct(m.changePercent))</td>"
-            for v in [m.unchanged, m.changed, m.new, m.removed, m.rejected, m.warnings, m.historyChanges] {
-                h += "<td class=\"n\" data-v=\"\(v)\">\(int(v))</td>"
-            }
-            let flags = DanishText.flags(m).isEmpty && flagged ? [statusName(m.status.rawValue)] : DanishText.flags(m)
-            h += "<td class=\"flags\">\(flags.map(HTMLText.text).joined(separator: "<br>"))</td>"
-            h += "<td>\(sparkline(m, fridays: r.fridays))</td>"
-            h += "</tr>\n"
-        }
+        for m in municipalities(r.municipalities) { h += municipalityRow(m, fridays: r.fridays) }
         h += "</tbody>\n</table>\n</div>\n"
-        h += "<p class=\"legend\"><strong>Status:</strong> indlæst = ny levering indlæst; forældet = ingen levering, sidste fredags data gælder; "
+        h += "<p class=\"legend\"><strong>Status</strong> står under antallet, når leveringen ikke blev indlæst: forældet = ingen levering, sidste fredags data gælder; "
         h += "tilbageholdt = data skrumpede over tærsklen, sidste fredags data gælder, indtil en operatør godkender; "
         h += "mangler = ingen levering og ingen tidligere data; fejlet = leveringen kunne ikke indlæses. "
-        h += "<strong>Ændring</strong> er poster mod sidste fredag. Kurven viser poster pr. fredag, ældste først, fra nul.</p>\n"
+        h += "<strong>Ændring</strong> er poster mod sidste fredag. Kurven viser AMFORA-poster pr. fredag, ældste først, fra nul.</p>\n"
         return h + "</section>\n"
+    }
+
+    /// A municipality's rows of every kind, flagged municipalities first, then by komnr.
+    static func municipalities(_ rows: [BatchReport.MunicipalityRow]) -> [[BatchReport.MunicipalityRow]] {
+        var seen: [Int] = []
+        var byKomnr: [Int: [BatchReport.MunicipalityRow]] = [:]
+        for m in ordered(rows) {
+            if byKomnr[m.komnr] == nil { seen.append(m.komnr) }
+            byKomnr[m.komnr, default: []].append(m)
+        }
+        return seen.map { byKomnr[$0]! }
+    }
+
+    static func municipalityRow(_ kinds: [BatchReport.MunicipalityRow], fridays: [Day]) -> String {
+        let first = kinds[0]
+        let flagged = kinds.contains(where: needsAttention)
+        var h = "<tr\(flagged ? " class=\"flag\"" : "")>"
+        h += "<td class=\"n\" data-v=\"\(first.komnr)\">\(ValidationOutput.pad3(first.komnr))</td>"
+        h += "<th scope=\"row\"><a href=\"\(MunicipalityPage.fileName(first.komnr))\">\(HTMLText.text(first.name))</a></th>"
+        for kind in RecordKind.allCases {
+            guard let m = kinds.first(where: { $0.kind == kind }) else {
+                h += "<td class=\"n\" data-label=\"\(kind.rawValue)\" data-v=\"-1\">–</td><td class=\"n\" data-v=\"-1e9\">–</td>"
+                continue
+            }
+            let status = m.status == .loaded ? "" : "<br><span class=\"status status-\(HTMLText.escape(m.status.rawValue))\">\(HTMLText.text(statusName(m.status.rawValue)))</span>"
+            h += "<td class=\"n\" data-label=\"\(kind.rawValue)\" data-v=\"\(m.records)\">\(int(m.records))\(status)</td>"
+            h += "<td class=\"n\" data-label=\"ændring\" data-v=\"\(sortKey(m.changePercent))\">\(pct(m.changePercent))</td>"
+        }
+        for (label, v) in [("afviste", kinds.reduce(0) { $0 + $1.rejected }), ("historik", kinds.reduce(0) { $0 + $1.historyChanges })] {
+            h += "<td class=\"n\" data-label=\"\(label)\" data-v=\"\(v)\">\(int(v))</td>"
+        }
+        var badges: [String] = []
+        for m in kinds where needsAttention(m) || !DanishText.flags(m).isEmpty {
+            let words = DanishText.flags(m).isEmpty ? [statusName(m.status.rawValue)] : DanishText.flags(m)
+            badges += words.map { "<span class=\"badge\">\(m.kind.rawValue): \(HTMLText.text($0))</span>" }
+        }
+        h += "<td class=\"flags\">\(badges.joined(separator: " "))</td>"
+        let trend = kinds.first { $0.kind == .amfora } ?? first
+        h += "<td>\(sparkline(trend, fridays: fridays))</td>"
+        return h + "</tr>\n"
+    }
+
+    /// A link to one of the report's CSV files (relative to the page at the report's top).
+    static func csvLink(_ file: String, from prefix: String = "") -> String {
+        "<a href=\"\(prefix)\(HTMLText.escape(file))\" download>\(HTMLText.escape(file))</a>"
     }
 
     static func rejects(_ r: BatchReport) -> String {
@@ -250,7 +280,7 @@ public enum HTMLReport {
         let names = names(r)
         let groups = ordered(r.rejectsByRule)
         h += "<p class=\"note\">\(int(r.national.quarantined)) linjer i karantæne og \(int(r.national.warnings)) advarsler, efter regel med nogle eksempler. "
-        h += "Hele listen står i kommunernes afvisningsfiler (CSV) og i \(CSVExport.FileName.rejectsByRule). CPR-numre vises kun som ddmmåå-****.</p>\n"
+        h += "Hele listen står i kommunernes afvisningsfiler (CSV, under rejects/) og i \(csvLink(CSVExport.FileName.rejectsByRule)). CPR-numre vises kun som ddmmåå-****.</p>\n"
         for g in groups.prefix(maxRuleGroups) {
             let field = g.field.map { " [\(HTMLText.text($0))]" } ?? ""
             h += "<h3><span class=\"sev sev-\(g.severity.rawValue)\">\(severityName(g.severity))</span> \(HTMLText.text(g.rule))\(field) – \(int(g.count)) \(g.count == 1 ? "linje" : "linjer")</h3>\n"
@@ -275,7 +305,7 @@ public enum HTMLReport {
             }
         }
         if groups.count > maxRuleGroups {
-            h += "<p class=\"note\">… og \(int(groups.count - maxRuleGroups)) regler mere – se \(CSVExport.FileName.rejectsByRule).</p>\n"
+            h += "<p class=\"note\">… og \(int(groups.count - maxRuleGroups)) regler mere – se \(csvLink(CSVExport.FileName.rejectsByRule)).</p>\n"
         }
         return h + "</section>\n"
     }
@@ -286,7 +316,7 @@ public enum HTMLReport {
         h += "<p>Ændrede eller fjernede foranstaltninger, der sluttede mere end 28 dage før batchdatoen. De ændrer statistik, der allerede er offentliggjort.</p>\n"
         guard total > 0 || !r.historyChanges.isEmpty else { return h + "<p>Ingen historikændringer denne fredag.</p>\n</section>\n" }
         let sample = Array(r.historyChanges.prefix(maxHistorySample))
-        h += "<p class=\"total\"><strong>\(int(max(total, r.historyChanges.count))) i alt</strong> – se \(CSVExport.FileName.historyChanges)."
+        h += "<p class=\"total\"><strong>\(int(max(total, r.historyChanges.count))) i alt</strong> – se \(csvLink(CSVExport.FileName.historyChanges))."
         if sample.count < total { h += " Her vises \(int(sample.count))." }
         h += "</p>\n"
         guard !sample.isEmpty else { return h + "</section>\n" }
@@ -361,6 +391,7 @@ public enum HTMLReport {
     .status-held,.status-failed,.status-missing{color:var(--bad)}
     .status-stale{color:var(--warn)}
     .flags{color:var(--bad);min-width:10rem;max-width:18rem}
+    .badge{display:inline-block;font-size:.8rem;line-height:1.3;padding:0 6px;margin:1px 0;border-radius:4px;border:1px solid var(--bad);background:var(--badbg)}
     .sev{display:inline-block;font-size:.8rem;padding:0 6px;border-radius:4px;border:1px solid;vertical-align:middle}
     .sev-error{color:var(--bad);background:var(--badbg)}
     .sev-warning{color:var(--warn);background:var(--flagbg)}
@@ -390,6 +421,17 @@ public enum HTMLReport {
     .spark .dot.bad{fill:var(--bad)}
     .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
     @media (max-width:1350px){.wide{overflow-x:auto}}
+    @media (max-width:600px){
+    body{padding:10px 8px;font-size:15px}
+    table.munis thead{display:none}
+    table.munis,table.munis tbody,table.munis tr{display:block;width:100%}
+    table.munis tr{border-bottom:2px solid var(--line);padding:4px 0}
+    table.munis td,table.munis th{display:inline-block;border:0;padding:1px 6px 1px 0}
+    table.munis td.n[data-label]::before{content:attr(data-label) " ";color:var(--muted);font-size:.85em}
+    table.munis td.flags{display:block;max-width:none}
+    table.national,table.stages,table.history,table.examples{display:block;overflow-x:auto}
+    svg.chart{width:100%}
+    }
     @media print{
     body{padding:0;font-size:9.5pt;max-width:none}
     *{-webkit-print-color-adjust:exact;print-color-adjust:exact}

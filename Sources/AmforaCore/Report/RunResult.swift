@@ -73,6 +73,8 @@ public struct RunResult: Sendable {
 
 /// The write-down's effect on a batch.
 public struct WriteDownSummary: Sendable {
+    /// Where the week tables' share of the stage went (`WeekTables`), for the benchmark.
+    public var weekTables = ""
     public var persons = 0
     public var records = 0
     public var writtenDownRecords = 0

@@ -116,6 +116,8 @@ public final class Database {
     }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    /// Rows the last statement changed.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
 
     /// The single integer a query returns (nil for no row or NULL).
     public func scalar(_ sql: String, _ bindings: [SQLValue] = []) throws -> Int64? {
@@ -211,6 +213,8 @@ public final class Statement {
         return UnsafeRawBufferPointer(start: p, count: n)
     }
     public func isNull(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_NULL }
+    public func isDouble(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_FLOAT }
+    public func isInteger(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_INTEGER }
     public var columnCount: Int32 { sqlite3_column_count(handle) }
     public func text(_ col: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, col) else { return nil }

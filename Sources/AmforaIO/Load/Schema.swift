@@ -383,7 +383,121 @@ enum Schema {
         """,
         // 11: old → new, one row per changed field of every changed or moved measure.
         reconciliationChangeView,
+        // 12: week questions answered from an interval index instead of expanding every measure
+        // into every week on every query (`AmforaCore/Weeks`, `WeekTables`): each current
+        // measure's stretches at one rate, each person's stretches at one total, filed by level
+        // and start; and the published figures per week × municipality × Foranstalt. The week
+        // tables are built by the next write-down (`week_index_state` says whether they are).
+        """
+        CREATE TABLE week_level (level INTEGER PRIMARY KEY, span INTEGER NOT NULL);
+        WITH RECURSIVE l(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM l WHERE n < \(IntervalLevel.count - 1))
+            INSERT INTO week_level (level, span) SELECT n, 1 << n FROM l;
+        ALTER TABLE iso_week ADD COLUMN monday TEXT;
+        UPDATE iso_week SET monday = date(week_start * 86400, 'unixepoch');
+        CREATE UNIQUE INDEX iso_week_monday ON iso_week (monday);
+        CREATE UNIQUE INDEX iso_week_label ON iso_week (iso_week);
+        CREATE TABLE week_segment (
+            level INTEGER NOT NULL,
+            start_date INTEGER NOT NULL,
+            version_id INTEGER NOT NULL,
+            end_date INTEGER NOT NULL,
+            cprnr INTEGER NOT NULL,
+            komnr INTEGER NOT NULL,
+            foranstalt INTEGER,
+            activity_id INTEGER NOT NULL,
+            hours INTEGER NOT NULL,
+            rate REAL,
+            PRIMARY KEY (level, start_date, version_id)
+        ) WITHOUT ROWID;
+        \(weekSegmentPersonIndex);
+        CREATE TABLE person_segment (
+            level INTEGER NOT NULL,
+            start_date INTEGER NOT NULL,
+            cprnr INTEGER NOT NULL,
+            end_date INTEGER NOT NULL,
+            hours INTEGER NOT NULL,
+            PRIMARY KEY (level, start_date, cprnr)
+        ) WITHOUT ROWID;
+        CREATE TABLE week_stats (
+            week_start INTEGER NOT NULL,
+            komnr INTEGER NOT NULL,
+            foranstalt INTEGER NOT NULL,
+            persons INTEGER NOT NULL,
+            measures INTEGER NOT NULL,
+            hour_days INTEGER NOT NULL,
+            micro_hour_days INTEGER NOT NULL,
+            PRIMARY KEY (week_start, komnr, foranstalt)
+        ) WITHOUT ROWID;
+        CREATE TABLE week_index_state (built INTEGER NOT NULL);
+        DROP VIEW v_person_week;
+        DROP VIEW v_activity_week;
+        DROP VIEW activity_segment;
+        \(weekViews)
+        """,
+        // 13: the §54 disclosure log (disclosures.md): what was passed on to whom, when, under
+        // which paragraph — written with each extract, and again for each re-disclosure.
+        """
+        CREATE TABLE disclosure (
+            id INTEGER PRIMARY KEY,
+            batch_date INTEGER NOT NULL,
+            recipient TEXT NOT NULL,
+            legal_basis TEXT NOT NULL,
+            file TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            rows INTEGER NOT NULL,
+            persons INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            delivered_to TEXT,
+            delivered_at TEXT
+        );
+        CREATE VIEW v_disclosure AS
+            SELECT date(batch_date * 86400, 'unixepoch') AS batch_date, recipient, legal_basis, file, sha256, rows, persons,
+                   created_at, delivered_to, delivered_at
+            FROM disclosure;
+        """,
     ]
+
+    /// An analyst's `WHERE cpr = …` on `v_activity_week` finds the person's rows by it.
+    static let weekSegmentPersonIndex = "CREATE INDEX IF NOT EXISTS week_segment_person ON week_segment (printf('%010d', cprnr))"
+
+    /// The week views over the interval index. A week is found by one range of starts per level
+    /// (`IntervalLevel`). A stretch that covers the whole week, or is its measure's only one, is
+    /// alone in that week and needs no grouping; only the few others are summed. The columns an
+    /// analyst filters on are grouping columns, so SQLite moves such a filter into the view.
+    static let weekViews = """
+        CREATE VIEW v_activity_week AS
+            \(weekSelect("s.activity_id, printf('%010d', s.cprnr) AS cpr, printf('%03d', s.komnr) AS komnr, s.foranstalt",
+                         table: "week_segment", hours: "s.hours", writtenDown: "coalesce(s.rate, s.hours)",
+                         alone: "s.rate IS NULL", groupBy: "s.version_id, cpr, komnr, s.foranstalt, s.activity_id"));
+        CREATE VIEW v_person_week AS
+            \(weekSelect("printf('%010d', s.cprnr) AS cpr", table: "person_segment", hours: "s.hours",
+                         writtenDown: "min(s.hours, \(WriteDown.weeklyCap))", alone: "0", groupBy: "cpr"));
+        CREATE VIEW v_week_stats AS
+            SELECT w.monday AS week_start, w.iso_week, printf('%03d', t.komnr) AS komnr, nullif(t.foranstalt, -1) AS foranstalt,
+                   t.persons, t.measures, t.hour_days / 7.0 AS hours, t.micro_hour_days / 7000000.0 AS hours_written_down
+            FROM week_stats t JOIN iso_week w ON w.week_start = t.week_start;
+        """
+
+    static func weekSelect(_ columns: String, table: String, hours: String, writtenDown: String, alone: String, groupBy: String) -> String {
+        let days = "(min(s.end_date, w.week_end) - max(s.start_date, w.week_start) + 1)"
+        let from = """
+            FROM iso_week w JOIN week_level l JOIN \(table) s ON s.level = l.level
+                AND s.start_date BETWEEN w.week_start - l.span + 1 AND w.week_end AND s.end_date >= w.week_start
+            """
+        let whole = "(\(alone) OR (s.start_date <= w.week_start AND s.end_date >= w.week_end))"
+        return """
+            SELECT \(columns), w.iso_week, w.monday AS week_start,
+                   \(hours) * \(days) / 7.0 AS hours, \(writtenDown) * \(days) / 7.0 AS hours_written_down
+            \(from)
+            WHERE \(whole)
+            UNION ALL
+            SELECT \(columns), w.iso_week, w.monday AS week_start,
+                   sum(\(hours) * \(days)) / 7.0 AS hours, sum(\(writtenDown) * \(days)) / 7.0 AS hours_written_down
+            \(from)
+            WHERE NOT \(whole)
+            GROUP BY \(groupBy), w.monday, w.iso_week
+            """
+    }
 
     /// `v_reconciliation_change`: a branch per field of the §52.2 layout (the CPR number and the
     /// municipality are the measure's identity and never change, nor appear as values). A measure

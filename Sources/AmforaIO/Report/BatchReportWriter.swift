@@ -97,8 +97,9 @@ public enum BatchReportWriter {
         }
     }
 
-    static func makeDirectory(_ path: String) throws {
-        if mkdir(path, directoryMode) != 0, errno != EEXIST {
+    /// Makes `path` (and its parents) with `mode`; refused when it is a link or not a directory.
+    static func makeDirectory(_ path: String, mode: mode_t = directoryMode) throws {
+        if mkdir(path, mode) != 0, errno != EEXIST {
             if errno == ENOENT {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             } else {
@@ -109,7 +110,7 @@ public enum BatchReportWriter {
         guard lstat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
             throw ReportError(path: path, reason: "is not a directory")
         }
-        chmod(path, directoryMode)
+        chmod(path, mode)
     }
 
     public static func writeFile(_ text: String, to path: String) throws {
@@ -125,26 +126,32 @@ final class ReportFile {
     let path: String
     private var fd: Int32
 
-    init(path: String) throws {
+    init(path: String, mode: mode_t = BatchReportWriter.fileMode) throws {
         self.path = path
         unlink(path)
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, BatchReportWriter.fileMode)
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw ReportError(path: path, errno: errno) }
-        fchmod(fd, BatchReportWriter.fileMode)
+        fchmod(fd, mode)
     }
 
     deinit { if fd >= 0 { Foundation.close(fd) } }
 
     func write(_ text: String) throws {
         var text = text
-        try text.withUTF8 { bytes in
-            var done = 0
-            while done < bytes.count {
-                let n = Foundation.write(fd, bytes.baseAddress! + done, bytes.count - done)
-                if n < 0, errno == EINTR { continue }
-                guard n > 0 else { throw ReportError(path: path, errno: errno) }
-                done += n
-            }
+        try text.withUTF8 { try write($0) }
+    }
+
+    func write(bytes: [UInt8]) throws {
+        try bytes.withUnsafeBufferPointer { try write($0) }
+    }
+
+    private func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = Foundation.write(fd, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw ReportError(path: path, errno: errno) }
+            done += n
         }
     }
 

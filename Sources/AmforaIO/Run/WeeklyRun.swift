@@ -88,8 +88,8 @@ public final class WeeklyRun {
         try stage("write-down", ledger) { () -> (String, Void) in
             guard let w = try WriteDownStage.applyPending(db, everyone: emptyAtStart) else { return ("nothing changed", ()) }
             result.writeDown = w
-            return (String(format: "%d persons, %d records written down, %.1f hours a week removed",
-                           w.writtenDownPersons, w.writtenDownRecords, w.hoursRemoved), ())
+            return (String(format: "%d persons, %d records written down, %.1f hours a week removed; ",
+                           w.writtenDownPersons, w.writtenDownRecords, w.hoursRemoved) + w.weekTables, ())
         }
 
         try stage("reconcile", ledger) { () -> (String, Void) in

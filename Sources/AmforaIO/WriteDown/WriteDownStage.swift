@@ -2,41 +2,51 @@ public import AmforaCore
 import Foundation
 
 /// Applies the 37-hour write-down (AmforaCore/WriteDown) to the warehouse: per person across
-/// all municipalities, for the persons whose current records changed — or for everyone.
+/// all municipalities, for the persons whose current records changed — or for everyone — and
+/// keeps the week tables (`WeekTables`) in step for exactly those persons.
 ///
-/// There is no index by person: the load would write a random page of it for every new version
-/// (and, with `closed_in` in it, for every closed one), about half of what a weekly load wrote.
-/// The measures come from one pass over the table instead, sorted here by person.
+/// There is no index by person on the measures: the load would write a random page of it for
+/// every new version (and, with `closed_in` in it, for every closed one), about half of what a
+/// weekly load wrote. The measures come from one pass over the table instead, sorted here by person.
 public enum WriteDownStage {
     /// `persons == nil` recomputes everyone (first load, or when most persons changed).
     public static func apply(_ db: Database, persons: Set<Int>?) throws -> WriteDownSummary {
-        try db.transaction { try recompute(db, persons: persons) }
+        try WeekTables.withScratchOnDisk(db) { try db.transaction { try recompute(db, persons: persons) } }
     }
 
     private static func recompute(_ db: Database, persons: Set<Int>?) throws -> WriteDownSummary {
-        var writer = try SegmentWriter(db)
+        let weeks = try WeekTables(db, persons: persons)
+        var writer = try SegmentWriter(db, weeks: weeks)
         if let persons {
             try forgetWriteDown(db, of: persons)
         } else {
             try db.execute("DELETE FROM writedown; DELETE FROM writedown_segment;")
         }
-        for (person, m) in try currentMeasures(db, of: persons) { try writer.add(person: person, m) }
+        for m in try currentMeasures(db, of: persons) { try writer.add(m) }
         try writer.finish()
-        return writer.summary
+        // A pending person with no current measure left still loses their earlier week rows.
+        for p in persons ?? [] where !writer.seen.contains(Int64(p)) { try weeks.replace(person: Int64(p), measures: [], totals: []) }
+        try weeks.finish()
+        var summary = writer.summary
+        summary.weekTables = weeks.timing
+        return summary
     }
 
     /// Recomputes every person a load left pending (`PendingWork`) and forgets them, in one
-    /// transaction. `everyone`: all persons (a first Friday), which is also taken when more than a
-    /// million are pending, since clearing the whole write-down is then cheaper than forgetting
-    /// that many persons' rows one by one. Nil when nothing is pending.
+    /// transaction. `everyone`: all persons (a first Friday, or a warehouse whose week tables were
+    /// never built), which is also taken when more than a million are pending, since clearing the
+    /// whole write-down is then cheaper than forgetting that many persons' rows one by one.
+    /// Nil when nothing is pending.
     public static func applyPending(_ db: Database, everyone: Bool = false) throws -> WriteDownSummary? {
-        try db.transaction {
-            guard try PendingWork.anyPersons(db) else { return nil }
-            let persons = everyone ? [] : try PendingWork.persons(db)
-            let summary = try recompute(db, persons: everyone || persons.count > 1_000_000 ? nil : persons)
+        try WeekTables.withScratchOnDisk(db) { try db.transaction {
+            let unbuilt = try !WeekTables.built(db)
+            guard try PendingWork.anyPersons(db) || unbuilt else { return nil }
+            let all = everyone || unbuilt
+            let persons = all ? [] : try PendingWork.persons(db)
+            let summary = try recompute(db, persons: all || persons.count > 1_000_000 ? nil : persons)
             try PendingWork.forgetPersons(db)
             return summary
-        }
+        } }
     }
 
     /// Removes the affected persons' earlier write-down. It is found by the person kept with each
@@ -59,18 +69,23 @@ public enum WriteDownStage {
     }
 
     /// The current measures of `persons` (nil: everyone), by person: one pass over the table and
-    /// a sort in memory (32 bytes a measure). For a Friday's quarter of a million affected
-    /// persons the pass costs no more than looking their measures up through an index by person would.
-    static func currentMeasures(_ db: Database, of persons: Set<Int>?) throws -> [(person: Int64, measure: WriteDown.Measure)] {
-        var all: [(person: Int64, measure: WriteDown.Measure)] = []
+    /// a sort in memory. For a Friday's quarter of a million affected persons the pass costs no
+    /// more than looking their measures up through an index by person would.
+    static func currentMeasures(_ db: Database, of persons: Set<Int>?) throws -> [CurrentMeasure] {
+        var all: [CurrentMeasure] = []
         if persons == nil {
             all.reserveCapacity(Int(try db.scalar("SELECT count(*) FROM activity WHERE closed_in IS NULL") ?? 0))
         }
-        let rows = try db.prepare("SELECT cprnr, version_id, startdt, slutdt, timetal FROM activity NOT INDEXED WHERE closed_in IS NULL")
+        let rows = try db.prepare("""
+            SELECT cprnr, version_id, startdt, slutdt, timetal, activity_id, komnr,
+                   CASE WHEN typeof(foranstalt) = 'integer' THEN foranstalt END
+            FROM activity NOT INDEXED WHERE closed_in IS NULL
+            """)
         while try rows.step() {
             let person = rows.int(0)
             if let persons, !persons.contains(Int(person)) { continue }
-            all.append((person, measure(rows)))
+            all.append(CurrentMeasure(person: person, measure: measure(rows), activityID: rows.int(5), komnr: Int32(truncatingIfNeeded: rows.int(6)),
+                                      foranstalt: rows.isNull(7) ? -1 : Int32(truncatingIfNeeded: rows.int(7))))
         }
         all.sort { ($0.person, $0.measure.id) < ($1.person, $1.measure.id) }
         return all
@@ -82,24 +97,40 @@ public enum WriteDownStage {
     }
 }
 
+/// A current measure as the write-down and the week tables read it (56 bytes: a first Friday
+/// holds ten million).
+struct CurrentMeasure {
+    let person: Int64
+    let measure: WriteDown.Measure
+    let activityID: Int64
+    let komnr: Int32
+    /// −1: no code in the field (a value kept with a warning as delivered).
+    let foranstalt: Int32
+}
+
 /// Collects one person's measures at a time (they arrive grouped by person) and writes the
-/// written-down ones: the average hours per version and its segments.
+/// written-down ones — the average hours per version and its segments — and every measure's
+/// stretches and the person's totals to the week tables.
 private struct SegmentWriter {
     private let insertAverage: Statement
     private let insertSegment: Statement
+    private let weeks: WeekTables
     private var person: Int64?
-    private var measures: [WriteDown.Measure] = []
+    private var measures: [CurrentMeasure] = []
     private(set) var summary = WriteDownSummary()
+    /// The persons written, so that the stage can clear those left without a measure.
+    private(set) var seen: Set<Int64> = []
 
-    init(_ db: Database) throws {
+    init(_ db: Database, weeks: WeekTables) throws {
+        self.weeks = weeks
         insertAverage = try db.prepare("INSERT INTO writedown (version_id, cprnr, hours, hours_written_down) VALUES (?, ?, ?, ?)")
         insertSegment = try db.prepare("INSERT INTO writedown_segment (version_id, start_date, end_date, rate) VALUES (?, ?, ?, ?)")
     }
 
-    mutating func add(person cpr: Int64, _ m: WriteDown.Measure) throws {
-        if cpr != person {
+    mutating func add(_ m: CurrentMeasure) throws {
+        if m.person != person {
             try finish()
-            person = cpr
+            person = m.person
         }
         measures.append(m)
     }
@@ -108,8 +139,23 @@ private struct SegmentWriter {
         guard !measures.isEmpty, let cpr = person else { return }
         summary.persons += 1
         summary.records += measures.count
+        seen.insert(cpr)
+        let plain = measures.map(\.measure)
+        var stretches: [MeasureStretch] = []
         var any = false
-        for (m, r) in zip(measures, WriteDown.person(measures)) where r.averageHours < Double(m.hours) {
+        for (c, r) in zip(measures, WriteDown.person(plain)) {
+            let m = c.measure
+            func stretch(_ s: Day, _ e: Day, _ rate: Double?) -> MeasureStretch {
+                MeasureStretch(versionID: Int64(m.id), activityID: c.activityID, person: cpr, komnr: Int(c.komnr),
+                               foranstalt: c.foranstalt < 0 ? nil : Int(c.foranstalt), start: s, end: e, hours: m.hours, rate: rate)
+            }
+            guard r.averageHours < Double(m.hours) else {
+                if m.end >= m.start { stretches.append(stretch(m.start, m.end, nil)) }
+                continue
+            }
+            // Every stretch of a written-down measure keeps its rate, so that "no rate" also
+            // says "the measure's only stretch" (the week views group only the others).
+            stretches += r.segments.map { stretch($0.start, $0.end, $0.rate) }
             any = true
             summary.writtenDownRecords += 1
             summary.hoursRemoved += Double(m.hours) - r.averageHours
@@ -127,6 +173,7 @@ private struct SegmentWriter {
             }
         }
         if any { summary.writtenDownPersons += 1 }
+        try weeks.replace(person: cpr, measures: stretches.sorted(by: WeekTables.order), totals: WriteDown.stretches(of: cpr, plain))
         measures.removeAll(keepingCapacity: true)
     }
 }

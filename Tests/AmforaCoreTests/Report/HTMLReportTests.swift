@@ -100,9 +100,9 @@ import Testing
         let end = try #require(html.range(of: "</table>", range: start.upperBound..<html.endIndex))
         let table = String(html[start.lowerBound..<end.upperBound])
         #expect(table.contains("<caption>"))
-        #expect(table.contains("<th scope=\"col\" class=\"n\">Poster</th>"))
+        #expect(table.contains("<th scope=\"col\" class=\"n\">AMFORA</th><th scope=\"col\" class=\"n\">AMFORA ændring</th>"))
         let rows = Self.matches(#"<tr( class="flag")?><td class="n" data-v="(\d+)">"#, in: table)
-        #expect(rows.count == 98 + 2)
+        #expect(rows.count == 98)  // one row per municipality, the kinds as columns
         let flagged = rows.prefix { !$0[1].isEmpty }.map { Int($0[2])! }
         #expect(flagged == [169, 253, 270, 330, 492])
         let rest = rows.dropFirst(flagged.count).map { Int($0[2])! }
@@ -110,17 +110,19 @@ import Testing
         #expect(rest == rest.sorted())
         #expect(rows.dropFirst(flagged.count).allSatisfy { $0[1].isEmpty })
         // Ærø: held, 40 % down, with its flag in words and its sparkline
-        #expect(table.contains("<th scope=\"row\"><a href=\"kommuner/492.html\">Ærø</a></th><td>AMFORA</td><td class=\"status status-held\">tilbageholdt</td>"))
+        #expect(table.contains("<th scope=\"row\"><a href=\"kommuner/492.html\">Ærø</a></th><td class=\"n\" data-label=\"AMFORA\""))
+        #expect(table.contains("<br><span class=\"status status-held\">tilbageholdt</span></td>"))
+        #expect(table.contains("<span class=\"badge\">AMFORA: "))
         #expect(table.contains("−40,0\u{A0}%"))
         #expect(table.contains("sidste fredag (−40 %) – sidste fredags data gælder, til leveringen godkendes"))
         #expect(table.contains("<th scope=\"row\"><a href=\"kommuner/169.html\">Høje-Taastrup</a></th>"))
-        #expect(ReportCheck.count("<svg class=\"spark\"", in: table) == 99)  // all but the missing one
+        #expect(ReportCheck.count("<svg class=\"spark\"", in: table) == 97)  // AMFORA's trend, for all but the missing one
         #expect(table.contains("aria-label=\"Poster pr. fredag, ældste først: 2024-08-23: "))
     }
 
     @Test func everyChartHasATextAlternative() {
         let svgs = Self.matches(#"<svg([^>]*)>(<title>[^<]+</title>)?"#, in: html)
-        #expect(svgs.count == 99 + 3)  // sparklines, records chart, hours chart, national volume
+        #expect(svgs.count == 97 + 3)  // sparklines, records chart, hours chart, national volume
         for s in svgs {
             #expect(s[1].contains("role=\"img\""))
             #expect(s[1].contains("aria-label=\""))
@@ -184,7 +186,7 @@ import Testing
     }
 
     @Test func historyChangesShowTheSampleAndTheTotal() {
-        #expect(html.contains("<strong>143 i alt</strong> – se history_changes.csv. Her vises 3."))
+        #expect(html.contains("<strong>143 i alt</strong> – se <a href=\"history_changes.csv\" download>history_changes.csv</a>. Her vises 3."))
         #expect(html.contains("<td class=\"date\">2019-03-04</td><td class=\"date\">2019-06-28</td><td>Timetal: 20 → 25<br>Slutdt: 2019-06-28 → 2019-08-30</td>"))
         #expect(html.contains("<td>492 Ærø</td><td>ændret</td>"))
     }

@@ -1,0 +1,177 @@
+import AmforaCore
+@testable import AmforaIO
+import AmforaTestSupport
+import Foundation
+import Testing
+
+/// The week views now read an interval index kept by the write-down (`WeekTables`). They must
+/// give exactly what the earlier views gave by expanding every measure into every week — kept
+/// here as the oracle — after a rebuild and after a run that recomputed only some persons, and
+/// `v_week_stats` must be the sums of `v_activity_week`.
+@Suite struct WeekViewsTests {
+    /// The views as migration 1 defined them: every measure expanded into every week it touches.
+    static let expansion = """
+        CREATE TEMP VIEW old_segment AS
+            SELECT a.version_id, a.activity_id, a.cprnr, a.komnr, a.timetal AS hours, s.start_date, s.end_date, s.rate
+            FROM activity a JOIN writedown_segment s ON s.version_id = a.version_id WHERE a.closed_in IS NULL
+            UNION ALL
+            SELECT a.version_id, a.activity_id, a.cprnr, a.komnr, a.timetal, a.startdt, a.slutdt, a.timetal
+            FROM activity a WHERE a.closed_in IS NULL AND a.version_id NOT IN (SELECT version_id FROM writedown);
+        CREATE TEMP VIEW old_activity_week AS
+            SELECT s.activity_id, printf('%010d', s.cprnr) AS cpr, printf('%03d', s.komnr) AS komnr, w.iso_week,
+                   date(w.week_start * 86400, 'unixepoch') AS week_start,
+                   sum(s.hours * (min(s.end_date, w.week_end) - max(s.start_date, w.week_start) + 1) / 7.0) AS hours,
+                   sum(s.rate * (min(s.end_date, w.week_end) - max(s.start_date, w.week_start) + 1) / 7.0) AS hours_written_down
+            FROM old_segment s JOIN iso_week w ON w.week_start BETWEEN s.start_date - 6 AND s.end_date
+            GROUP BY s.version_id, w.week_start;
+        CREATE TEMP VIEW old_person_week AS
+            SELECT cpr, iso_week, week_start, sum(hours) AS hours, sum(hours_written_down) AS hours_written_down
+            FROM old_activity_week GROUP BY cpr, week_start;
+        """
+
+    /// Random persons in three municipalities with one to five measures each: short and long
+    /// (up to three years), starting any weekday, often overlapping beyond 37 hours, some of
+    /// zero hours; about a quarter of the versions closed.
+    func warehouse(_ dir: borrowing TemporaryDirectory, persons: Int, seed: UInt64 = 11) throws -> Warehouse {
+        let w = try Warehouse(path: dir.file("w.sqlite"))
+        var rng = SplitMix64(seed: seed)
+        var version = 0
+        for p in 0..<persons {
+            for _ in 0..<Int.random(in: 1...5, using: &rng) {
+                version += 1
+                try insertMeasure(w.db, version: version, person: 101_900_000 + p * 37, closed: Int.random(in: 0..<4, using: &rng) == 0, &rng)
+            }
+        }
+        return w
+    }
+
+    func insertMeasure(_ db: Database, version: Int, person: Int, closed: Bool, _ rng: inout SplitMix64) throws {
+        let start = Int(Day(iso: "2023-12-25")!.ordinal) + Int.random(in: 0...120, using: &rng)
+        let length = [Int.random(in: 0...20, using: &rng), Int.random(in: 0...200, using: &rng), Int.random(in: 0...1100, using: &rng)].randomElement(using: &rng)!
+        let s = try db.prepare("""
+            INSERT INTO activity (version_id, activity_id, content_hash, cprnr, komnr, foranstalt, startdt, slutdt, timetal,
+                                  first_batch, closed_in, source_file, line_no)
+            VALUES (?, ?, 0, ?, ?, ?, ?, ?, ?, 1, ?, 'f', 1)
+            """)
+        try s.bind([.int(Int64(version)), .int(Int64(1_000_000 + version)), .int(Int64(person)), .int([Int64(101), 147, 151].randomElement(using: &rng)!),
+                    .int([Int64(110), 120, 175].randomElement(using: &rng)!), .int(Int64(start)), .int(Int64(start + length)),
+                    .int([0, 10, 20, 30, 37, 40].randomElement(using: &rng)!), closed ? .int(2) : .null])
+        try s.run()
+    }
+
+    /// Rows as text with the hours rounded to a millionth, sorted: a multiset to compare.
+    func rows(_ db: Database, _ sql: String) throws -> [String] {
+        let s = try db.prepare(sql)
+        var out: [String] = []
+        while try s.step() {
+            out.append((0..<s.columnCount).map { c in
+                s.isNull(c) ? "∅" : (sqlite3Type(s, c) == 2 ? String(format: "%.6f", s.double(c)) : (s.text(c) ?? ""))
+            }.joined(separator: "|"))
+        }
+        return out.sorted()
+    }
+
+    func sqlite3Type(_ s: Statement, _ c: Int32) -> Int32 { s.isDouble(c) ? 2 : 1 }
+
+    func expectSameAsExpansion(_ db: Database) throws {
+        try db.execute("DROP VIEW IF EXISTS temp.old_person_week; DROP VIEW IF EXISTS temp.old_activity_week; DROP VIEW IF EXISTS temp.old_segment;")
+        try db.execute(Self.expansion)
+        let activity = try rows(db, "SELECT activity_id, cpr, komnr, iso_week, week_start, hours, hours_written_down FROM v_activity_week")
+        #expect(activity.count > 1000)
+        #expect(activity == (try rows(db, "SELECT activity_id, cpr, komnr, iso_week, week_start, hours, hours_written_down FROM old_activity_week")))
+        let person = try rows(db, "SELECT cpr, iso_week, week_start, hours, hours_written_down FROM v_person_week")
+        #expect(person == (try rows(db, "SELECT cpr, iso_week, week_start, hours, hours_written_down FROM old_person_week")))
+        // The measure's own Foranstalt and municipality, as v_activity shows them.
+        #expect(try db.scalar("""
+            SELECT count(*) FROM v_activity_week w JOIN v_activity a ON a.activity_id = w.activity_id
+            WHERE a.foranstalt IS NOT w.foranstalt OR a.komnr <> w.komnr
+            """) == 0)
+    }
+
+    /// `v_week_stats` against `v_activity_week` for the same weeks.
+    func expectStatsAreTheWeekSums(_ db: Database, weeks: [String]) throws {
+        for week in weeks {
+            let stats = try rows(db, "SELECT komnr, foranstalt, persons, measures, hours, hours_written_down FROM v_week_stats WHERE week_start = '\(week)'")
+            let sums = try rows(db, """
+                SELECT komnr, foranstalt, count(DISTINCT cpr), count(*), sum(hours), sum(hours_written_down)
+                FROM v_activity_week WHERE week_start = '\(week)' GROUP BY komnr, foranstalt
+                """)
+            // The table keeps micro-hours per stretch, so it may differ from the sums in the sixth decimal.
+            #expect(stats.count == sums.count, "week \(week)")
+            for (a, b) in zip(stats, sums) {
+                let x = a.split(separator: "|"), y = b.split(separator: "|")
+                #expect(x.prefix(4) == y.prefix(4), "week \(week): \(a) vs \(b)")
+                for i in 4...5 { #expect(abs(Double(x[i])! - Double(y[i])!) < 1e-4, "week \(week): \(a) vs \(b)") }
+            }
+        }
+    }
+
+    func randomWeeks(_ db: Database, _ n: Int, seed: UInt64) throws -> [String] {
+        var rng = SplitMix64(seed: seed)
+        let all = try rows(db, "SELECT DISTINCT week_start FROM v_activity_week")
+        return (0..<n).map { _ in all.randomElement(using: &rng)! } + [all.first!, all.last!]
+    }
+
+    @Test func aRebuildGivesWhatExpandingEveryMeasureGave() throws {
+        let dir = TemporaryDirectory()
+        let w = try warehouse(dir, persons: 300)
+        _ = try WriteDownStage.apply(w.db, persons: nil)
+        try expectSameAsExpansion(w.db)
+        try expectStatsAreTheWeekSums(w.db, weeks: try randomWeeks(w.db, 25, seed: 1))
+    }
+
+    /// A run recomputes some persons: measures closed, added, lengthened; a person left with no
+    /// measure. The tables must end where a rebuild from scratch ends.
+    @Test func aRunThatRecomputesSomePersonsEndsWhereARebuildEnds() throws {
+        let dir = TemporaryDirectory()
+        let w = try warehouse(dir, persons: 300)
+        _ = try WriteDownStage.apply(w.db, persons: nil)
+        var rng = SplitMix64(seed: 99)
+        var affected: Set<Int> = []
+        var added = 0
+        let current = try rows(w.db, "SELECT version_id || '|' || cprnr FROM activity WHERE closed_in IS NULL")
+        for row in current.shuffled(using: &rng).prefix(120) {
+            let parts = row.split(separator: "|").map { Int($0)! }
+            affected.insert(parts[1])
+            switch Int.random(in: 0..<3, using: &rng) {
+            case 0: try w.db.execute("UPDATE activity SET closed_in = 3 WHERE version_id = \(parts[0])")
+            case 1: try w.db.execute("UPDATE activity SET slutdt = slutdt + 45, timetal = 25 WHERE version_id = \(parts[0])")
+            default:
+                added += 1
+                try insertMeasure(w.db, version: 90_000 + added, person: parts[1], closed: false, &rng)
+            }
+        }
+        let gone = 101_900_000 + 5 * 37
+        try w.db.execute("UPDATE activity SET closed_in = 3 WHERE cprnr = \(gone)")
+        affected.insert(gone)
+        _ = try WriteDownStage.apply(w.db, persons: affected)
+        #expect(try w.db.scalar("SELECT count(*) FROM v_person_week WHERE cpr = '\(String(format: "%010d", gone))'") == 0)
+        try expectSameAsExpansion(w.db)
+        try expectStatsAreTheWeekSums(w.db, weeks: try randomWeeks(w.db, 25, seed: 2))
+        let tables = ["week_segment", "person_segment", "week_stats"]
+        let incremental = try tables.map { try rows(w.db, "SELECT * FROM \($0)") }
+        _ = try WriteDownStage.apply(w.db, persons: nil)
+        #expect(try tables.map { try rows(w.db, "SELECT * FROM \($0)") } == incremental)
+    }
+
+    /// A week is read by a range of starts per level, a person's measures through the index on the CPR
+    /// number — never by expanding stretches into weeks (which took minutes nationally).
+    @Test func aWeekAndAPersonAreFoundByTheIndexes() throws {
+        let dir = TemporaryDirectory()
+        let w = try warehouse(dir, persons: 20)
+        _ = try WriteDownStage.apply(w.db, persons: nil)
+        func plan(_ sql: String) throws -> String { try rows(w.db, "EXPLAIN QUERY PLAN " + sql).joined(separator: "\n") }
+        for view in ["v_person_week", "v_activity_week"] {
+            for filter in ["week_start = '2024-03-04'", "iso_week = '2024-W10'"] {
+                let p = try plan("SELECT count(*), sum(hours_written_down) FROM \(view) WHERE \(filter)")
+                #expect(p.contains("USING PRIMARY KEY (level=? AND start_date>? AND start_date<?)"), "\(view) \(filter)\n\(p)")
+                #expect(!p.contains("SCAN s"), "\(view) \(filter)\n\(p)")
+            }
+        }
+        // A person's weeks through the index by person (v_person_week has none: see README).
+        let person = try plan("SELECT * FROM v_activity_week WHERE cpr = '0101900000'")
+        #expect(person.contains("week_segment_person (<expr>=?)"), "by person\n\(person)")
+        let p = try plan("SELECT * FROM v_week_stats s JOIN v_code c ON c.list = 'foranstalt' AND c.code = s.foranstalt WHERE s.week_start = '2024-03-04'")
+        #expect(p.contains("SEARCH t USING PRIMARY KEY (week_start=?)"), "\(p)")
+    }
+}
