@@ -136,9 +136,10 @@ enum Pass {
                              acceptHeld: Bool = false, dryRun: Bool = false,
                              batch: (RunConfig, String) throws -> Day) throws {
         let result: RunResult, fetched: FetchSummary?
+        let config: RunConfig, warehouse: String
         do {
-            let config = try options.loadConfig()
-            let warehouse = options.resolvedWarehouse(config)
+            config = try options.loadConfig()
+            warehouse = options.resolvedWarehouse(config)
             let day = try batch(config, warehouse)
             let dir = (warehouse as NSString).deletingLastPathComponent
             if !dir.isEmpty, !acceptHeld { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
@@ -166,5 +167,24 @@ enum Pass {
             for line in FetchReport.lines(fetched, municipalities: CodeListCatalog.standard.municipalities) { say(line) }
         }
         if result.needsPerson || (fetched?.exitCode ?? 0) != 0 { throw ExitCode(1) }
+        if !config.discloseAfterRun.isEmpty, !discloseAfterRun(config, warehouse, batch: result.batch) { throw ExitCode(1) }
+    }
+
+    /// The disclosures the config opts into after a successful run (`disclose.after_run`): one
+    /// line each in the mail; a failure needs a person.
+    static func discloseAfterRun(_ config: RunConfig, _ warehouse: String, batch: Day) -> Bool {
+        do {
+            guard let dir = config.disclosureDirectory else {
+                throw CLIError("disclose.after_run is set but disclose.out is not: no directory for the extracts")
+            }
+            let lock = try RunLock(warehouse: warehouse, purpose: "amfora disclose")
+            defer { withExtendedLifetime(lock) {} }
+            let request = DisclosureStage.Request(batch: batch, recipients: config.discloseAfterRun, out: dir, codes: config.disclosureCodes)
+            for e in try DisclosureStage.run(Warehouse(path: warehouse).db, request, now: Timestamp.now()) { say(DisclosureStage.line(e)) }
+            return true
+        } catch {
+            say("NOT DISCLOSED: \(OperatorMessage.of(error))")
+            return false
+        }
     }
 }

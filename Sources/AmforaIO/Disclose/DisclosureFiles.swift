@@ -23,11 +23,6 @@ enum DisclosureFiles {
         try BatchReportWriter.makeDirectory(path, mode: directoryMode)
     }
 
-    /// One CSV field: quoted when it holds the separator, a quote or a line break.
-    static func field(_ s: String) -> String {
-        guard s.contains(where: { $0 == ";" || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
 }
 
 /// One recipient's CSV being written, with its SHA-256 as it goes.
@@ -52,8 +47,9 @@ struct ExtractWriter {
         append(fields.joined(separator: ";") + "\n")
     }
 
-    mutating func write(_ values: [String]) throws {
-        append(values.map(DisclosureFiles.field).joined(separator: ";") + "\n")
+    /// One line, fields already shown and separated, ending in a line feed.
+    mutating func write(line: [UInt8]) throws {
+        buffer.append(contentsOf: line)
         rows += 1
         if buffer.count >= 1 << 20 { try drain() }
     }

@@ -116,6 +116,15 @@ public final class Database {
     }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    /// Runs `body` with SQLite's scratch space (temporary tables, large sorts) in files rather
+    /// than in memory, where ten million rows would sit; SQLite lets this change only between
+    /// transactions.
+    public func withScratchOnDisk<T>(_ body: () throws -> T) throws -> T {
+        try execute("PRAGMA temp_store = FILE")
+        defer { try? execute("PRAGMA temp_store = MEMORY") }
+        return try body()
+    }
+
     /// Rows the last statement changed.
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
@@ -219,5 +228,11 @@ public final class Statement {
     public func text(_ col: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, col) else { return nil }
         return String(cString: p)
+    }
+
+    /// The column as text, its bytes without a copy into a String (valid until the next step).
+    public func textBytes(_ col: Int32) -> UnsafeBufferPointer<UInt8> {
+        guard let p = sqlite3_column_text(handle, col) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(handle, col)))
     }
 }

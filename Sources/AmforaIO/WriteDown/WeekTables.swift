@@ -108,14 +108,6 @@ final class WeekTables {
         seconds.figures += Self.clock() - t1
     }
 
-    /// Runs `body` (a transaction that may rebuild) with scratch tables on disk rather than in
-    /// memory, where ten million rows would sit; SQLite lets this change only between transactions.
-    static func withScratchOnDisk<T>(_ db: Database, _ body: () throws -> T) throws -> T {
-        try db.execute("PRAGMA temp_store = FILE")
-        defer { try? db.execute("PRAGMA temp_store = MEMORY") }
-        return try body()
-    }
-
     /// Whether the week tables were ever built (a warehouse from before them was not).
     static func built(_ db: Database) throws -> Bool {
         try db.scalar("SELECT count(*) FROM week_index_state") ?? 0 > 0

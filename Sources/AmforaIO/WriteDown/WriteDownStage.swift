@@ -11,7 +11,7 @@ import Foundation
 public enum WriteDownStage {
     /// `persons == nil` recomputes everyone (first load, or when most persons changed).
     public static func apply(_ db: Database, persons: Set<Int>?) throws -> WriteDownSummary {
-        try WeekTables.withScratchOnDisk(db) { try db.transaction { try recompute(db, persons: persons) } }
+        try db.withScratchOnDisk { try db.transaction { try recompute(db, persons: persons) } }
     }
 
     private static func recompute(_ db: Database, persons: Set<Int>?) throws -> WriteDownSummary {
@@ -38,7 +38,7 @@ public enum WriteDownStage {
     /// whole write-down is then cheaper than forgetting that many persons' rows one by one.
     /// Nil when nothing is pending.
     public static func applyPending(_ db: Database, everyone: Bool = false) throws -> WriteDownSummary? {
-        try WeekTables.withScratchOnDisk(db) { try db.transaction {
+        try db.withScratchOnDisk { try db.transaction {
             let unbuilt = try !WeekTables.built(db)
             guard try PendingWork.anyPersons(db) || unbuilt else { return nil }
             let all = everyone || unbuilt
