@@ -4,6 +4,7 @@
 # with the first already loaded — the real weekly case — and a rerun of København (101).
 # Prints each stage's time, records/s, rows/s and peak memory.
 #   scripts/bench-run.sh [records]      (WEEKLY_RUNS=n: how often the weekly run is timed, default 3)
+# Ends with the analysts' week questions on the result (scripts/bench_queries.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 records=${1:-10000000}
@@ -81,3 +82,5 @@ rm -rf "$work/first.sqlite" "$work/first.archive"
 timed "rerun København (101)" "$bin" rerun --municipality 101 --source "$inbox/${fridays[1]}" --batch-date "${fridays[1]}" "${common[@]}"
 stages "$work/reports/${fridays[1]}/run.json" "$(cat "$inbox/${fridays[1]}"/AMFORA_101_* | wc -l)"
 echo "warehouse: $(du -h "$work/amfora.sqlite" | cut -f1)"
+# The analysts' week questions on the warehouse just built (issue 15's bounds printed beside them).
+python3 scripts/bench_queries.py "$work/amfora.sqlite" --week "$(python3 -c 'import datetime,sys; d=datetime.date.fromisoformat(sys.argv[1]); print((d - datetime.timedelta(days=d.weekday() + 7)).isoformat())' "${fridays[1]}")"
