@@ -64,9 +64,8 @@ struct ExtractWriter {
 
     /// Closes the CSV, writes the manifest, and puts both in place (the manifest last: a CSV
     /// without its manifest is visibly unfinished).
-    func finish(batch: Day, createdAt: String, fromRun: Bool) throws -> DisclosureStage.Extract {
-        var me = self
-        try me.drain()
+    mutating func finish(batch: Day, createdAt: String, fromRun: Bool) throws -> DisclosureStage.Extract {
+        try drain()
         try file.close()
         let sha = digest.finish()
         let manifestPath = (path as NSString).deletingPathExtension + ".manifest.json"
@@ -97,17 +96,7 @@ struct DisclosureManifest {
     let run: String?
 
     var json: String {
-        func q(_ s: String) -> String {
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                default: out += u.value < 0x20 ? String(format: "\\u%04x", u.value) : String(u)
-                }
-            }
-            return out + "\""
-        }
+        func q(_ s: String) -> String { ValidationOutput.json(s) }
         return """
             {
               "recipient": \(q(recipient.rawValue)),

@@ -79,8 +79,8 @@ public enum DisclosureStage {
         try flush()
         let run = try db.scalar("SELECT count(*) FROM run WHERE batch_date = ?", [.int(Int64(request.batch.ordinal))]) ?? 0
         var extracts: [Extract] = []
-        for w in writers {
-            let e = try w.finish(batch: request.batch, createdAt: now, fromRun: run > 0)
+        for i in writers.indices {
+            let e = try writers[i].finish(batch: request.batch, createdAt: now, fromRun: run > 0)
             try DisclosureLog.record(db, e, batch: request.batch, createdAt: now)
             extracts.append(e)
         }
