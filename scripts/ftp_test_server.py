@@ -11,7 +11,10 @@ Exits when its stdin closes, so a test that dies cannot leave it running.
   --grow NAME:LISTINGS           append to NAME before each of the next LISTINGS listings
   --no-mlsd / --no-rest          behave like an old server without MLSD / REST
   --empty-reply CODE             answer a listing of an empty directory with CODE (450, 550)
-  --connections FILE             append a line to FILE for every control connection
+  --connections FILE             append a line to FILE for every control connection (and every upload drop)
+  --writable                     let the user store, rename and delete files (uploads)
+  --drop-upload PART:BYTES[:TIMES]  break the data connection of a STOR whose file name contains
+                                 PART once BYTES bytes have arrived (TIMES times, default 1)
 Only ever binds to 127.0.0.1. Needs pyftpdlib, pyOpenSSL and cryptography (scripts/setup.sh ftp).
 """
 import argparse
@@ -187,6 +190,26 @@ def handler_class(args, base):
                 return
             return super().ftp_REST(line)
 
+    if args.drop_upload:
+        part, limit, *times = args.drop_upload.split(":")
+        upload_drop = [part, int(limit), int(times[0]) if times else 1]
+
+        class DroppingDTP(base.dtp_handler):
+            # handle_read_event, not handle_read: TLS reads go through the SSL mixin's event handler.
+            def handle_read_event(self):
+                name = os.path.basename(self.file_obj.name) if self.file_obj is not None else ""
+                if (upload_drop[2] > 0 and upload_drop[0] in name
+                        and self.get_transmitted_bytes() >= upload_drop[1]):
+                    upload_drop[2] -= 1
+                    if args.connections:
+                        with open(args.connections, "a") as f:
+                            f.write(f"drop {name}\n")
+                    self._resp = ("426 Simulated connection drop; transfer aborted.", logging.debug)
+                    self.close()
+                    return
+                super().handle_read_event()
+
+        Handler.dtp_handler = DroppingDTP
     return Handler
 
 
@@ -204,6 +227,8 @@ def main():
     p.add_argument("--no-mlsd", action="store_true")
     p.add_argument("--no-rest", action="store_true")
     p.add_argument("--connections")
+    p.add_argument("--writable", action="store_true")
+    p.add_argument("--drop-upload")
     p.add_argument("--empty-reply", choices=["450", "550"])
     p.add_argument("--buffer", type=int, default=65536, help="bytes per send (bigger for the benchmark)")
     args = p.parse_args()
@@ -223,7 +248,7 @@ def main():
         base.tls_data_required = True
     Handler = handler_class(args, base)
     authorizer = DummyAuthorizer()
-    authorizer.add_user(args.user, args.password, args.root, perm="elr")
+    authorizer.add_user(args.user, args.password, args.root, perm="elradfmw" if args.writable else "elr")
     Handler.authorizer = authorizer
     Handler.banner = "amfora test server ready."
     Handler.dtp_handler.ac_out_buffer_size = args.buffer

@@ -12,6 +12,9 @@ static inline CURLcode amfora_curl_setopt_slist(CURL *h, CURLoption o, struct cu
 typedef size_t (*amfora_curl_write_cb)(char *ptr, size_t size, size_t nmemb, void *userdata);
 static inline CURLcode amfora_curl_setopt_write(CURL *h, CURLoption o, amfora_curl_write_cb cb) { return curl_easy_setopt(h, o, cb); }
 
+typedef size_t (*amfora_curl_read_cb)(char *buffer, size_t size, size_t nitems, void *userdata);
+static inline CURLcode amfora_curl_setopt_read(CURL *h, amfora_curl_read_cb cb) { return curl_easy_setopt(h, CURLOPT_READFUNCTION, cb); }
+
 typedef int (*amfora_curl_xferinfo_cb)(void *p, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
 static inline CURLcode amfora_curl_setopt_xferinfo(CURL *h, amfora_curl_xferinfo_cb cb) { return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cb); }
 

@@ -14,21 +14,32 @@ struct DiscloseCommand: ParsableCommand {
         and a manifest in --out (0700; files 0600), and a row in v_disclosure. The extract is the \
         one place a full CPR number leaves amfora: it is never printed, only counted.
 
+        With --to (or disclose.to.<recipient> in the config) each extract and its manifest are \
+        uploaded under a temporary name and renamed when whole, over TLS as for fetching \
+        (ftp:// with explicit TLS, ftps:// implicit; plain FTP only with --allow-plaintext), \
+        credentials from ~/.netrc, --netrc-file or AMFORA_FTP_USER/AMFORA_FTP_PASSWORD. An \
+        upload that fails says NOT DELIVERED and exits 1; running the command again delivers.
+
         Examples:
           amfora disclose --recipient all --out disclosures/
           amfora disclose --recipient uvm --batch-date 2026-11-20 --out /srv/amfora/udlevering
+          amfora disclose --recipient atp-skat --out disclosures/ --to ftp://sftp.example.dk/ind/amfora/
         """
     )
 
     @OptionGroup var options: WarehouseOptions
     @Option(help: "dst, uvm, atp-skat or all.") var recipient: String
     @Option(help: "Directory for the extracts (default: disclose.out in the config).") var out: String?
+    @Option(help: "Upload the extracts to this ftp:// (explicit TLS) or ftps:// directory (default: disclose.to.<recipient> in the config).")
+    var to: String?
+    @OptionGroup var security: FTPSecurityOptions
 
     func validate() throws {
         guard Recipient.parse(recipient) != nil else { throw ValidationError("--recipient must be dst, uvm, atp-skat or all, not \(recipient)") }
     }
 
     func run() throws {
+        var extracts: [DisclosureStage.Extract] = []
         do {
             let config = try options.loadConfig()
             guard let dir = out ?? config.disclosureDirectory else {
@@ -38,12 +49,16 @@ struct DiscloseCommand: ParsableCommand {
             let batch = try options.existingBatch(path)
             let lock = try RunLock(warehouse: path, purpose: "amfora disclose")
             defer { withExtendedLifetime(lock) {} }
-            let request = DisclosureStage.Request(batch: batch, recipients: Recipient.parse(recipient)!, out: dir, codes: config.disclosureCodes)
-            for e in try DisclosureStage.run(Warehouse(path: path).db, request, now: Timestamp.now()) {
-                say(DisclosureStage.line(e))
-            }
+            let recipients = Recipient.parse(recipient)!
+            let urls = to.map { url in Dictionary(uniqueKeysWithValues: recipients.map { ($0, url) }) } ?? config.disclosureTargets
+            let targets = try DisclosureTarget.open(urls, for: recipients, connection: security.connection(config))
+            let request = DisclosureStage.Request(batch: batch, recipients: recipients, out: dir, codes: config.disclosureCodes,
+                                                  targets: targets)
+            extracts = try DisclosureStage.run(Warehouse(path: path).db, request, now: Timestamp.now())
         } catch {
             throw Terminal.fail(OperatorMessage.of(error))
         }
+        for e in extracts { say(DisclosureStage.line(e)) }
+        if extracts.contains(where: \.notDelivered) { throw ExitCode(1) }
     }
 }

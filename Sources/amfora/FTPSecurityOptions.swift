@@ -15,7 +15,7 @@ struct FTPSecurityOptions: ParsableArguments {
 
     /// Connection settings with the command line over the config file, libcurl's defaults otherwise.
     func connection(_ c: RunConfig) -> ConnectionOptions {
-        var o = ConnectionOptions()
+        var o = ConnectionOptions(c)
         o.caFile = caFile ?? c.caFile
         o.allowPlaintext = allowPlaintext || c.allowPlaintext
         o.netrcFile = netrcFile ?? c.netrcFile

@@ -179,9 +179,13 @@ enum Pass {
             }
             let lock = try RunLock(warehouse: warehouse, purpose: "amfora disclose")
             defer { withExtendedLifetime(lock) {} }
-            let request = DisclosureStage.Request(batch: batch, recipients: config.discloseAfterRun, out: dir, codes: config.disclosureCodes)
-            for e in try DisclosureStage.run(Warehouse(path: warehouse).db, request, now: Timestamp.now()) { say(DisclosureStage.line(e)) }
-            return true
+            let targets = try DisclosureTarget.open(config.disclosureTargets, for: config.discloseAfterRun,
+                                                    connection: ConnectionOptions(config))
+            let request = DisclosureStage.Request(batch: batch, recipients: config.discloseAfterRun, out: dir, codes: config.disclosureCodes,
+                                                  targets: targets)
+            let extracts = try DisclosureStage.run(Warehouse(path: warehouse).db, request, now: Timestamp.now())
+            for e in extracts { say(DisclosureStage.line(e)) }
+            return !extracts.contains(where: \.notDelivered)
         } catch {
             say("NOT DISCLOSED: \(OperatorMessage.of(error))")
             return false

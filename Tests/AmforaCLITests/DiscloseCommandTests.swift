@@ -53,4 +53,24 @@ import Testing
         #expect(failed.status == 1, "\(failed.stdout)\(failed.stderr)")
         #expect(failed.stdout.contains("NOT DISCLOSED"), "\(failed.stdout)")
     }
+
+    @Test func toUploadsOverTLSWithCredentialsFromTheEnvironmentOnly() throws {
+        let dir = TemporaryDirectory()
+        inbox(dir)
+        try FileManager.default.createDirectory(atPath: dir.file("ftp/ind"), withIntermediateDirectories: true)
+        let server = try FTPTestServer(root: dir.file("ftp"), extra: ["--writable"])
+        let common = ["--warehouse", dir.file("w.sqlite")]
+        let run = try CLI.run(["run", "--source", dir.file("inbox"), "--batch-date", batch.iso, "--reports", dir.file("reports")] + common, environment: now)
+        #expect(run.status <= 1, "\(run.stdout)\(run.stderr)")
+        let r = try CLI.run(["disclose", "--recipient", "uvm", "--out", dir.file("out"), "--to", server.url("ind/"),
+                             "--ca-file", server.caFile ?? ""] + common, environment: now.merging(server.environment) { $1 })
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("delivered to ftp://127.0.0.1:\(server.port)/ind/"), "\(r.stdout)")
+        #expect(!r.stdout.contains(server.password) && !r.stderr.contains(server.password))
+        #expect(FileManager.default.contents(atPath: dir.file("ftp/ind/uvm_20241108.csv")) == FileManager.default.contents(atPath: dir.file("out/uvm_20241108.csv")))
+        let withPassword = try CLI.run(["disclose", "--recipient", "uvm", "--out", dir.file("out"),
+                                        "--to", "ftp://amfora:\(server.password)@127.0.0.1:\(server.port)/ind/"] + common, environment: now)
+        #expect(withPassword.status == 2 && withPassword.stderr.contains("--to must not contain a user name or password"), "\(withPassword.stderr)")
+        #expect(!withPassword.stderr.contains(server.password))
+    }
 }

@@ -79,4 +79,11 @@ import Testing
         #expect(throws: RunConfig.ParseError.self) { try RunConfig(text: "disclose.wage_subsidy = 9999") }
         #expect(throws: RunConfig.ParseError.self) { try RunConfig(text: "disclose.after_run = police") }
     }
+
+    @Test func eachRecipientMayHaveItsOwnTarget() throws {
+        let config = try RunConfig(text: "disclose.to.uvm = ftp://uvm.example.dk/ind/\ndisclose.to.atp-skat = ftps://atp.example.dk/")
+        #expect(config.disclosureTargets == [.uvm: "ftp://uvm.example.dk/ind/", .atpSkat: "ftps://atp.example.dk/"])
+        #expect(throws: RunConfig.ParseError.self) { try RunConfig(text: "disclose.to.police = ftp://x/") }
+        #expect(throws: RunConfig.ParseError.self) { try RunConfig(text: "disclose.to.dst = /srv/out") }
+    }
 }

@@ -47,6 +47,9 @@ public struct RunConfig: Sendable, Equatable {
     /// into `disclose.out`.
     public var discloseAfterRun: [Recipient] = []
     public var disclosureDirectory: String?
+    /// Where each recipient's extract is uploaded (`disclose.to.<recipient>`, an `ftp://` or
+    /// `ftps://` directory); a recipient without one is written only.
+    public var disclosureTargets: [Recipient: String] = [:]
 
     public init() {}
 
@@ -189,6 +192,14 @@ public struct RunConfig: Sendable, Equatable {
                 }
                 guard let s = Severity(rawValue: value) else { throw ParseError(line: line, reason: "\(key) must be error or warning") }
                 ruleSeverity[rule] = s
+            } else if key.hasPrefix("disclose.to.") {
+                guard let r = Recipient(rawValue: String(key.dropFirst("disclose.to.".count))) else {
+                    throw ParseError(line: line, reason: "\(key): the recipient after disclose.to. must be dst, uvm or atp-skat")
+                }
+                guard value.hasPrefix("ftp://") || value.hasPrefix("ftps://") else {
+                    throw ParseError(line: line, reason: "\(key) must be an ftp:// or ftps:// directory")
+                }
+                disclosureTargets[r] = value
             } else if key.hasPrefix("shrink_minimum.") {
                 shrinkMinimumFor[try scope(key.dropFirst("shrink_minimum.".count))] = Int(try number())
             } else if key.hasPrefix("encoding.") {

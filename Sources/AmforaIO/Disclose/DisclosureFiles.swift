@@ -118,13 +118,21 @@ struct DisclosureManifest {
 
 /// The disclosure log (`v_disclosure`): what was passed on to whom, when, under which paragraph.
 enum DisclosureLog {
-    static func record(_ db: Database, _ e: DisclosureStage.Extract, batch: Day, createdAt: String) throws {
+    /// The log row's id, for `delivered`.
+    static func record(_ db: Database, _ e: DisclosureStage.Extract, batch: Day, createdAt: String) throws -> Int64 {
         let s = try db.prepare("""
             INSERT INTO disclosure (batch_date, recipient, legal_basis, file, sha256, rows, persons, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try s.bind([.int(Int64(batch.ordinal)), .text(e.recipient.rawValue), .text(e.recipient.legalBasis), .text(e.csv),
                     .text(e.sha256), .int(Int64(e.rows)), .int(Int64(e.persons)), .text(createdAt)])
+        try s.run()
+        return db.lastInsertRowID
+    }
+
+    static func delivered(_ db: Database, _ id: Int64, to: String, at: String) throws {
+        let s = try db.prepare("UPDATE disclosure SET delivered_to = ?, delivered_at = ? WHERE id = ?")
+        try s.bind([.text(to), .text(at), .int(id)])
         try s.run()
     }
 }

@@ -12,12 +12,16 @@ public enum DisclosureStage {
         public var recipients: [Recipient]
         public var out: String
         public var codes: DisclosureCodes
+        /// Where each recipient's files are uploaded to once written (none: written only).
+        public var targets: [Recipient: DisclosureTarget]
 
-        public init(batch: Day, recipients: [Recipient], out: String, codes: DisclosureCodes) {
+        public init(batch: Day, recipients: [Recipient], out: String, codes: DisclosureCodes,
+                    targets: [Recipient: DisclosureTarget] = [:]) {
             self.batch = batch
             self.recipients = recipients
             self.out = out
             self.codes = codes
+            self.targets = targets
         }
     }
 
@@ -29,11 +33,31 @@ public enum DisclosureStage {
         public let rows: Int
         public let persons: Int
         public let sha256: String
+        public internal(set) var delivery: Delivery = .notAsked
+
+        public var notDelivered: Bool {
+            if case .failed = delivery { return true }
+            return false
+        }
+    }
+
+    /// What became of an extract's upload.
+    public enum Delivery: Sendable, Equatable {
+        case notAsked
+        case delivered(to: String)
+        /// The files stay written and logged, with no delivery: `amfora disclose … --to` again.
+        case failed(to: String, reason: String)
     }
 
     /// The one line an extract gets in the output and the mail: counts, never a person.
     public static func line(_ e: Extract) -> String {
-        "disclosed to \(e.recipient.rawValue) (\(e.recipient.legalBasis)): \(e.rows) measures of \(e.persons) persons → \(e.csv)"
+        let written = "\(e.rows) measures of \(e.persons) persons → \(e.csv)"
+        switch e.delivery {
+        case .notAsked: return "disclosed to \(e.recipient.rawValue) (\(e.recipient.legalBasis)): \(written)"
+        case .delivered(let to): return "disclosed to \(e.recipient.rawValue) (\(e.recipient.legalBasis)): \(written), delivered to \(to)"
+        case .failed(let to, let reason):
+            return "NOT DELIVERED to \(e.recipient.rawValue) at \(to): \(reason); the extract is written (\(written)), run amfora disclose again to deliver it"
+        }
     }
 
     public static func run(_ db: Database, _ request: Request, now: String) throws -> [Extract] {
@@ -80,11 +104,27 @@ public enum DisclosureStage {
         let run = try db.scalar("SELECT count(*) FROM run WHERE batch_date = ?", [.int(Int64(request.batch.ordinal))]) ?? 0
         var extracts: [Extract] = []
         for i in writers.indices {
-            let e = try writers[i].finish(batch: request.batch, createdAt: now, fromRun: run > 0)
-            try DisclosureLog.record(db, e, batch: request.batch, createdAt: now)
+            var e = try writers[i].finish(batch: request.batch, createdAt: now, fromRun: run > 0)
+            let logged = try DisclosureLog.record(db, e, batch: request.batch, createdAt: now)
+            if let target = request.targets[e.recipient] {
+                e.delivery = try deliver(e, to: target, logged: logged, db)
+            }
             extracts.append(e)
         }
         return extracts
+    }
+}
+
+extension DisclosureStage {
+    /// Uploads one extract; the log row says where and when only once both files are in place.
+    static func deliver(_ e: Extract, to target: DisclosureTarget, logged: Int64, _ db: Database) throws -> Delivery {
+        do {
+            try target.deliver(e)
+        } catch {
+            return .failed(to: target.display, reason: error.message)
+        }
+        try DisclosureLog.delivered(db, logged, to: target.display, at: Timestamp.now())
+        return .delivered(to: target.display)
     }
 }
 

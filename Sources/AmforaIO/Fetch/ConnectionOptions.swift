@@ -1,3 +1,5 @@
+public import AmforaCore
+
 /// How to talk to an FTP server: security, credentials, and the timeouts that keep a stalled
 /// server from eating the Friday deadline.
 public struct ConnectionOptions: Sendable {
@@ -16,4 +18,11 @@ public struct ConnectionOptions: Sendable {
     public var lowSpeedTime = 60
 
     public init() {}
+
+    /// The config file's security settings (`allow_plaintext`, `ca_file`, `netrc_file`).
+    public init(_ c: RunConfig) {
+        caFile = c.caFile
+        allowPlaintext = c.allowPlaintext
+        netrcFile = c.netrcFile
+    }
 }

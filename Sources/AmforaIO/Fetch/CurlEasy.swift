@@ -23,6 +23,10 @@ final class CurlEasy {
     private let errorBuffer: UnsafeMutablePointer<CChar>
     /// Receives the body of the current request; returning false aborts it (CURLE_WRITE_ERROR).
     var onData: ((UnsafeRawBufferPointer) -> Bool)?
+    /// Fills the buffer with the next bytes of an upload and says how many (0: the end; nil: abort).
+    var onRead: ((UnsafeMutableRawBufferPointer) -> Int?)?
+    /// Lists given to curl (quote commands) must live until the request is done.
+    private var lists: [UnsafeMutablePointer<curl_slist>] = []
 
     init() throws(SourceError) {
         try CurlGlobal.initialise()
@@ -40,19 +44,44 @@ final class CurlEasy {
     deinit {
         curl_multi_cleanup(multi)
         curl_easy_cleanup(handle)
+        freeLists()
         errorBuffer.deallocate()
+    }
+
+    private func freeLists() {
+        for l in lists { curl_slist_free_all(l) }
+        lists = []
     }
 
     /// Back to defaults before each request, so no option leaks from one request into the next.
     /// Live connections and the TLS session cache survive a reset (curl_easy_reset(3)).
     func reset() throws(SourceError) {
         curl_easy_reset(handle)
+        freeLists()
         errorBuffer[0] = 0
         try set(CURLOPT_NOSIGNAL, 1)  // no SIGALRM for timeouts: we may run beside other threads
         try require(amfora_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), CURLOPT_ERRORBUFFER)
         try require(amfora_curl_setopt_write(handle, CURLOPT_WRITEFUNCTION, curlWrite), CURLOPT_WRITEFUNCTION)
         try require(amfora_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, Unmanaged.passUnretained(self).toOpaque()),
                     CURLOPT_WRITEDATA)
+        try require(amfora_curl_setopt_read(handle, curlRead), CURLOPT_READFUNCTION)
+        try require(amfora_curl_setopt_pointer(handle, CURLOPT_READDATA, Unmanaged.passUnretained(self).toOpaque()),
+                    CURLOPT_READDATA)
+    }
+
+    /// FTP commands for CURLOPT_QUOTE / CURLOPT_POSTQUOTE; the list lives until the next reset.
+    func set(_ option: CURLoption, commands: [String]) throws(SourceError) {
+        var list: UnsafeMutablePointer<curl_slist>?
+        for c in commands {
+            guard let longer = curl_slist_append(list, c) else {
+                if let list { curl_slist_free_all(list) }
+                throw SourceError(.local, "libcurl could not build a command list")
+            }
+            list = longer
+        }
+        guard let list else { return }
+        lists.append(list)
+        try require(amfora_curl_setopt_slist(handle, option, list), option)
     }
 
     func set(_ option: CURLoption, _ value: Int) throws(SourceError) {
@@ -148,10 +177,46 @@ private func curlWrite(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ coun
     return onData(UnsafeRawBufferPointer(start: data, count: bytes)) ? bytes : 0
 }
 
+/// CURLOPT_READFUNCTION: asks the handle's `onRead` for the next bytes of an upload.
+private func curlRead(_ buffer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
+                      _ context: UnsafeMutableRawPointer?) -> Int {
+    guard let context, let buffer else { return Int(CURL_READFUNC_ABORT) }
+    let easy = Unmanaged<CurlEasy>.fromOpaque(context).takeUnretainedValue()
+    guard let onRead = easy.onRead else { return 0 }
+    return onRead(UnsafeMutableRawBufferPointer(start: buffer, count: size * count)) ?? Int(CURL_READFUNC_ABORT)
+}
+
 extension String {
     func trimmingSuffixNewlines() -> String {
         var s = Substring(self)
         while let last = s.last, last.isNewline { s = s.dropLast() }
         return String(s)
+    }
+}
+
+extension CurlEasy {
+    /// The options every FTP request carries, fetching or delivering. Security is set here, on
+    /// every request, so no path through the code can talk to a server without it: TLS unless
+    /// plaintext was allowed, TLS 1.2 at least, the peer and host verified.
+    func prepareFTP(url: String, location: FTPLocation, credentials: FTPCredentials, options: ConnectionOptions) throws(SourceError) {
+        try reset()
+        try set(CURLOPT_URL, url)
+        try set(CURLOPT_PROTOCOLS_STR, "ftp,ftps")
+        try set(CURLOPT_USERNAME, credentials.user)
+        try set(CURLOPT_PASSWORD, credentials.password)
+        let tls = location.security == .implicitTLS || !options.allowPlaintext
+        try set(CURLOPT_USE_SSL, Int(tls ? CURLUSESSL_ALL.rawValue : CURLUSESSL_NONE.rawValue))
+        try set(CURLOPT_FTPSSLAUTH, Int(CURLFTPAUTH_TLS.rawValue))
+        try set(CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2)
+        try set(CURLOPT_SSL_VERIFYPEER, 1)
+        try set(CURLOPT_SSL_VERIFYHOST, 2)
+        if let ca = options.caFile { try set(CURLOPT_CAINFO, ca) }
+        try set(CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
+        try set(CURLOPT_SERVER_RESPONSE_TIMEOUT, options.responseTimeout)
+        try set(CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedLimit)
+        try set(CURLOPT_LOW_SPEED_TIME, options.lowSpeedTime)
+        try set(CURLOPT_FTP_FILEMETHOD, Int(CURLFTPMETHOD_SINGLECWD.rawValue))
+        try set(CURLOPT_TCP_KEEPALIVE, 1)  // the control connection idles during long transfers
+        try? set(CURLOPT_BUFFERSIZE, 512 << 10)  // fewer, larger writes; only a speed matter
     }
 }

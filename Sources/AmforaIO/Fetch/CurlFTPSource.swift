@@ -95,33 +95,22 @@ public final class CurlFTPSource: DeliverySource {
 
     // MARK: options
 
-    /// The options every request carries. Security is set here, on every request, so no path
-    /// through the code can talk to the server without it.
+    /// The options every request carries (`CurlEasy.prepareFTP`).
     private func prepare(url: String) throws(SourceError) {
-        try easy.reset()
-        try easy.set(CURLOPT_URL, url)
-        try easy.set(CURLOPT_PROTOCOLS_STR, "ftp,ftps")
-        try easy.set(CURLOPT_USERNAME, credentials.user)
-        try easy.set(CURLOPT_PASSWORD, credentials.password)
-        let tls = location.security == .implicitTLS || !options.allowPlaintext
-        try easy.set(CURLOPT_USE_SSL, Int(tls ? CURLUSESSL_ALL.rawValue : CURLUSESSL_NONE.rawValue))
-        try easy.set(CURLOPT_FTPSSLAUTH, Int(CURLFTPAUTH_TLS.rawValue))
-        try easy.set(CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2)
-        try easy.set(CURLOPT_SSL_VERIFYPEER, 1)
-        try easy.set(CURLOPT_SSL_VERIFYHOST, 2)
-        if let ca = options.caFile { try easy.set(CURLOPT_CAINFO, ca) }
-        try easy.set(CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
-        try easy.set(CURLOPT_SERVER_RESPONSE_TIMEOUT, options.responseTimeout)
-        try easy.set(CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedLimit)
-        try easy.set(CURLOPT_LOW_SPEED_TIME, options.lowSpeedTime)
-        try easy.set(CURLOPT_FTP_FILEMETHOD, Int(CURLFTPMETHOD_SINGLECWD.rawValue))
-        try easy.set(CURLOPT_TCP_KEEPALIVE, 1)  // the control connection idles during long transfers
-        try? easy.set(CURLOPT_BUFFERSIZE, 512 << 10)  // fewer, larger writes; only a speed matter
+        try easy.prepareFTP(url: url, location: location, credentials: credentials, options: options)
     }
 
     // MARK: errors
 
     private func error(_ o: CurlEasy.Outcome, doing what: String) -> SourceError {
+        FTPError.make(o, location: location, credentials: credentials, doing: what)
+    }
+}
+
+/// What a failed FTP request means, for fetching and for delivering alike: kind, whether it may
+/// pass, and words that name host and port but never a credential.
+enum FTPError {
+    static func make(_ o: CurlEasy.Outcome, location: FTPLocation, credentials: FTPCredentials, doing what: String) -> SourceError {
         let at = "\(location.host) port \(location.port)"
         let curl = credentials.redact(o.message, orElse: o.fixedMessage)
         let reply = o.responseCode > 0 ? ", server reply \(o.responseCode)" : ""
@@ -147,6 +136,12 @@ public final class CurlFTPSource: DeliverySource {
             return make(.unreachable, "the TLS handshake with \(at) failed", transient: true)
         case CURLE_REMOTE_ACCESS_DENIED:
             return make(.missingDirectory, "the directory /\(location.directory) does not exist on \(at) or may not be entered")
+        case CURLE_UPLOAD_FAILED:
+            return make(.other, "\(at) refused to store the file (no write permission, or its disk is full)")
+        case CURLE_QUOTE_ERROR:
+            return make(.other, "\(at) refused to rename the uploaded file into place")
+        case CURLE_ABORTED_BY_CALLBACK, CURLE_READ_ERROR:
+            return make(.local, "the local file could not be read")
         case CURLE_REMOTE_FILE_NOT_FOUND:
             return make(.fileGone, "the file is no longer on the server")
         case CURLE_FTP_COULDNT_USE_REST, CURLE_BAD_DOWNLOAD_RESUME:

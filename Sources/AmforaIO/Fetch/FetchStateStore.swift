@@ -52,5 +52,11 @@ final class InboxLock {
         }
     }
 
-    deinit { close(fd) }
+    /// Unlocked before the close: a child process this one is spawning shares the lock's open
+    /// file description from its fork to its exec, and a close alone would leave the lock held
+    /// by that copy for that instant (a test once saw its own next fetch refused so).
+    deinit {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
 }

@@ -30,23 +30,24 @@ public struct FTPLocation: Sendable, Equatable {
     /// RFC 1738 (`ftp://host//abs` for an absolute path).
     public let directory: String
 
-    public init(_ text: String) throws(SourceError) {
+    /// - Parameter option: the option the URL came from, for messages (`--source`, `--to`).
+    public init(_ text: String, option: String = "--source") throws(SourceError) {
         guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased() else {
-            throw SourceError(.other, "--source \(Self.withoutUserInfo(text)) is not a valid URL")
+            throw SourceError(.other, "\(option) \(Self.withoutUserInfo(text)) is not a valid URL")
         }
         switch scheme {
         case "ftp": security = .explicitTLS
         case "ftps": security = .implicitTLS
-        default: throw SourceError(.other, "--source must be ftp://, ftps:// or a local directory, not \(scheme)://")
+        default: throw SourceError(.other, "\(option) must be \(option == "--source" ? "ftp://, ftps:// or a local directory" : "ftp:// or ftps://"), not \(scheme)://")
         }
         // Credentials in a URL end up in shell history, process lists and logs.
         guard url.user == nil, url.password == nil else {
-            throw SourceError(.other, "--source must not contain a user name or password: use ~/.netrc, --netrc-file or AMFORA_FTP_USER/AMFORA_FTP_PASSWORD")
+            throw SourceError(.other, "\(option) must not contain a user name or password: use ~/.netrc, --netrc-file or AMFORA_FTP_USER/AMFORA_FTP_PASSWORD")
         }
         guard url.query == nil, url.fragment == nil else {
-            throw SourceError(.other, "--source must not have a query (?) or fragment (#)")
+            throw SourceError(.other, "\(option) must not have a query (?) or fragment (#)")
         }
-        guard let host = url.host, !host.isEmpty else { throw SourceError(.other, "--source \(text) has no host") }
+        guard let host = url.host, !host.isEmpty else { throw SourceError(.other, "\(option) \(text) has no host") }
         self.host = host
         port = url.port ?? (security == .implicitTLS ? 990 : 21)
         var path = Substring(url.percentEncodedPath)
