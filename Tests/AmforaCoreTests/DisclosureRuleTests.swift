@@ -21,6 +21,8 @@ import Testing
         #expect(!uvm("2008-11-27", on: "2026-11-27"))  // 18 today
         #expect(!uvm("2008-11-26", on: "2026-11-27"))  // 18 yesterday
         #expect(uvm("2026-01-01", on: "2026-11-27"))
+        #expect(uvm("2026-11-27", on: "2026-11-27"))   // born on the batch date
+        #expect(!uvm("2026-11-28", on: "2026-11-27"))  // a birth date after the batch is no person under 18
     }
 
     func atp(_ born: String, seventh: Int, foranstalt: Int = 139, start: String = "2012-01-01", end: String = "2012-06-30") -> Bool {

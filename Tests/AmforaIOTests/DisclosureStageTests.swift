@@ -76,7 +76,7 @@ import Testing
         case .uvm:
             return sorted.filter { r in
                 let (y, m, d) = born(r.cpr)
-                return (y + 18, m, d) > (2026, 11, 27)
+                return (y + 18, m, d) > (2026, 11, 27) && (y, m, d) <= (2026, 11, 27)
             }.map { "\($0.cpr);\($0.foranstalt);\($0.start);\($0.end)" }
         case .atpSkat:
             return sorted.filter { r in
@@ -102,9 +102,9 @@ import Testing
         let uvm = try lines(byRecipient[.uvm]!.csv)
         #expect(uvm.first == "cpr;foranstalt;startdt;slutdt")
         #expect(Array(uvm.dropFirst()) == expected(.uvm))
-        // The boundary child, the other child's measure beside 175, and the number whose 7th
-        // digit makes it a birth in 2050 (under 18 by the rule; the validator never lets one in).
-        #expect(uvm.count == 4)
+        // The boundary child and the other child's measure beside 175; not the number whose 7th
+        // digit makes it a birth in 2050, after the batch (the validator never lets one in).
+        #expect(uvm.count == 3)
         let atp = try lines(byRecipient[.atpSkat]!.csv)
         #expect(atp.first == "cpr;startdt;slutdt")
         #expect(Array(atp.dropFirst()) == expected(.atpSkat))
@@ -118,7 +118,7 @@ import Testing
         // 30 + 30 hours overlap from 2026-03-02 to 2026-06-30: both written down in part.
         let written = dst.filter { $0.hasPrefix("0606601234") }.map { Double($0.split(separator: ";").last!)! }
         #expect(written.count == 2 && written.allSatisfy { $0 < 30 && $0 > 18.5 })
-        #expect(byRecipient[.uvm]!.persons == 3 && byRecipient[.atpSkat]!.persons == 2)
+        #expect(byRecipient[.uvm]!.persons == 2 && byRecipient[.atpSkat]!.persons == 2)
         // Owner-only, and the manifest's SHA-256 is the file's.
         var st = stat()
         #expect(lstat(out, &st) == 0 && st.st_mode & 0o777 == 0o700)
@@ -132,7 +132,7 @@ import Testing
         let again = try DisclosureStage.run(w.db, request, now: "2026-11-27T08:00:00+01:00")
         #expect(again.map(\.sha256) == first.map(\.sha256))
         #expect(try w.db.scalar("SELECT count(*) FROM v_disclosure WHERE batch_date = '2026-11-27'") == 6)
-        #expect(try w.db.scalar("SELECT count(*) FROM v_disclosure WHERE recipient = 'uvm' AND legal_basis = '§54 stk. 4' AND rows = 3 AND persons = 3") == 2)
+        #expect(try w.db.scalar("SELECT count(*) FROM v_disclosure WHERE recipient = 'uvm' AND legal_basis = '§54 stk. 4' AND rows = 2 AND persons = 2") == 2)
         // No half file, no leftover under a temporary name.
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == [
             "atp-skat_20261127.csv", "atp-skat_20261127.manifest.json", "dst_20261127.csv", "dst_20261127.manifest.json",
@@ -148,5 +148,65 @@ import Testing
         #expect(throws: ReportError.self) { _ = try DisclosureStage.run(w.db, request, now: "x") }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.file("elsewhere")).isEmpty)
         #expect(try w.db.scalar("SELECT count(*) FROM disclosure") == 0)
+    }
+
+    /// The narrowed reading of uvm and atp-skat may only ever leave out rows the rule would not
+    /// take: on random CPR numbers (every century digit), codes, dates and batches, every row
+    /// `includes` takes meets the SQL condition the stage reads with.
+    @Test func theNarrowedReadingNeverLosesARowTheRuleTakes() throws {
+        let dir = TemporaryDirectory()
+        let db = try Database(path: dir.file("narrowing.sqlite"))
+        try db.execute("CREATE TABLE a (cprnr INTEGER, foranstalt INTEGER, startdt INTEGER, slutdt INTEGER)")
+        var g = SplitMix64(seed: 54)
+        let rule = DisclosureRule()
+        var taken = 0
+        for _ in 0..<3000 {
+            let born = Day(year: Int.random(in: 1900...2040, using: &g), month: Int.random(in: 1...12, using: &g), day: Int.random(in: 1...28, using: &g))!
+            let (y, m, d) = born.components
+            let number = ((d * 100 + m) * 100 + y % 100) * 10_000 + Int.random(in: 0...9999, using: &g)
+            let foranstalt = [110, 139, 140, 175].randomElement(using: &g)!
+            let start = Day(year: Int.random(in: 2005...2030, using: &g), month: 1, day: 1)! + Int.random(in: 0...364, using: &g)
+            let end = start + Int.random(in: 0...900, using: &g)
+            let batch = Day(year: Int.random(in: 2019...2035, using: &g), month: 6, day: 1)! + Int.random(in: 0...200, using: &g)
+            for r in [Recipient.uvm, .atpSkat] where rule.includes(r, cpr: number, foranstalt: foranstalt, start: start, end: end, batch: batch) {
+                taken += 1
+                try db.execute("DELETE FROM a")
+                try db.execute("INSERT INTO a VALUES (\(number), \(foranstalt), \(start.ordinal), \(end.ordinal))")
+                let met = try db.scalar("SELECT count(*) FROM a WHERE \(InForce.narrowing(r, batch: batch, codes: DisclosureCodes()))")
+                #expect(met == 1, "\(r) takes a person born \(born.iso) (digits \(number / 10000 % 100)) on \(batch.iso), the reading does not")
+            }
+        }
+        #expect(taken > 100, "the random rows reach both rules")
+    }
+
+    /// The extract's numbers and dates are written byte by byte for speed; they must read as the
+    /// slow, obvious formatting does (String(format: "%.6f") trimmed, `Day.iso`, zero-padded).
+    @Test func bytesWrittenInPlaceReadAsTheObviousFormatting() {
+        var g = SplitMix64(seed: 2)
+        func text(_ f: (inout [UInt8]) -> Void) -> String {
+            var out: [UInt8] = []
+            f(&out)
+            return String(decoding: out, as: UTF8.self)
+        }
+        let edges: [Double] = [0, 37, 18.5, 0.1234567, 12.000001, 36.9999996, 1e-7, 13.9453125, 0.0000005, 0.0000015]
+        // Multiples of 2⁻²⁰ hit exact ties of the sixth decimal, as the write-down's rates do.
+        let dyadic: [Double] = (0..<2000).map { _ in Double(Int.random(in: 0..<40_000_000, using: &g)) / 1_048_576 }
+        let random: [Double] = (0..<5000).map { _ in Double.random(in: 0..<40, using: &g) }
+        // Rates as the write-down computes them: hours × 37 / total, and their averages.
+        let rates: [Double] = (0..<5000).map { _ in
+            let h = Double(Int.random(in: 1...40, using: &g)), t = Double(Int.random(in: 38...120, using: &g))
+            let days = Double(Int.random(in: 1...400, using: &g)), part = Double(Int.random(in: 0...400, using: &g))
+            return (h * 37 / t * part + h * days) / (part + days)
+        }
+        for x in edges + dyadic + random + rates {
+            #expect(text { InForce.decimal(x, to: &$0) } == DisclosureFiles.decimal(x), "\(x)")
+        }
+        for _ in 0..<2000 {
+            let d = Day(ordinal: Int32.random(in: -25_000...40_000, using: &g))
+            #expect(text { InForce.iso(d, to: &$0) } == d.iso)
+            let n = Int.random(in: -99_999...9_999_999_999, using: &g), width = Int.random(in: 1...10, using: &g)
+            let padded = String(repeating: "0", count: max(0, width - String(n.magnitude).count)) + String(n.magnitude)
+            #expect(text { InForce.digits(n, width: width, to: &$0) } == (n < 0 ? "-" : "") + padded)
+        }
     }
 }

@@ -62,12 +62,28 @@ public struct DisclosureRule: Sendable {
         case .dst:
             return true
         case .uvm:
-            guard let born = CPR.birthDate(number: cpr) else { return false }
+            // Born on or before the batch date: a birth date after it is no person under 18.
+            guard let born = CPR.birthDate(number: cpr), born <= batch else { return false }
             return born.age(on: batch) < 18
         case .atpSkat:
             guard codes.wageSubsidy.contains(foranstalt), let born = CPR.birthDate(number: cpr),
                   Self.cohort.contains(born) else { return false }
             return start <= Self.wageSubsidyPeriod.upperBound && end >= Self.wageSubsidyPeriod.lowerBound
+        }
+    }
+
+    /// The two-digit birth years (CPR digits 5–6) a recipient's persons can have, nil when any:
+    /// a superset the stage narrows its reading to before `includes` decides each measure.
+    public static func birthYearDigits(_ recipient: Recipient, batch: Day) -> [ClosedRange<Int>]? {
+        switch recipient {
+        case .dst:
+            return nil
+        case .uvm:
+            let year = batch.components.year
+            let low = (year - 18) % 100, high = year % 100
+            return low <= high ? [low...high] : [low...99, 0...high]
+        case .atpSkat:
+            return [cohort.lowerBound.components.year % 100...cohort.upperBound.components.year % 100]
         }
     }
 

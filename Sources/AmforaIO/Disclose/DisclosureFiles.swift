@@ -1,4 +1,4 @@
-public import AmforaCore
+import AmforaCore
 import Foundation
 
 /// The extract files: created new and owner-only (never through a link), written under a
@@ -47,9 +47,9 @@ struct ExtractWriter {
         append(fields.joined(separator: ";") + "\n")
     }
 
-    /// One line, fields already shown and separated, ending in a line feed.
-    mutating func write(line: [UInt8]) throws {
-        buffer.append(contentsOf: line)
+    /// One line, appended to the buffer by `build`: fields shown and separated, ending in a line feed.
+    mutating func write(_ build: (inout [UInt8]) -> Void) throws {
+        build(&buffer)
         rows += 1
         if buffer.count >= 1 << 20 { try drain() }
     }

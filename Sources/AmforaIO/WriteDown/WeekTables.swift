@@ -1,4 +1,4 @@
-public import AmforaCore
+import AmforaCore
 import Foundation
 
 /// Keeps the week tables behind `v_activity_week`, `v_person_week` and `v_week_stats`
