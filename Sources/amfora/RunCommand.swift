@@ -168,6 +168,34 @@ enum Pass {
         }
         if result.needsPerson || (fetched?.exitCode ?? 0) != 0 { throw ExitCode(1) }
         if !config.discloseAfterRun.isEmpty, !discloseAfterRun(config, warehouse, batch: result.batch) { throw ExitCode(1) }
+        if config.maintainAfterRun, !maintainAfterRun(config, warehouse) { throw ExitCode(1) }
+        if config.backupAfterRun, !backupAfterRun(config, warehouse) { throw ExitCode(1) }
+    }
+
+    /// `amfora maintain` after a run that needs no person (`maintain.after_run`): its lines in the mail.
+    static func maintainAfterRun(_ config: RunConfig, _ warehouse: String) -> Bool {
+        do {
+            for line in try MaintainCommand.maintain(warehouse, config, vacuum: false) { say(line) }
+            return true
+        } catch {
+            say("NOT MAINTAINED: \(OperatorMessage.of(error))")
+            return false
+        }
+    }
+
+    /// The backup the config opts into after a run that needs no person (`backup.after_run`):
+    /// one line in the mail; a backup that fails needs a person.
+    static func backupAfterRun(_ config: RunConfig, _ warehouse: String) -> Bool {
+        do {
+            guard let target = config.backupDirectory else {
+                throw CLIError("backup.after_run is set but backup.to is not: no place for the backup")
+            }
+            say(try BackupCommand.take(warehouse, to: target, intoDirectory: true))
+            return true
+        } catch {
+            say("NOT BACKED UP: \(OperatorMessage.of(error))")
+            return false
+        }
     }
 
     /// The disclosures the config opts into after a successful run (`disclose.after_run`): one

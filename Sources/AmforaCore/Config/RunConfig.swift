@@ -50,6 +50,14 @@ public struct RunConfig: Sendable, Equatable {
     /// Where each recipient's extract is uploaded (`disclose.to.<recipient>`, an `ftp://` or
     /// `ftps://` directory); a recipient without one is written only.
     public var disclosureTargets: [Recipient: String] = [:]
+    /// Where `amfora backup` writes (`backup.to`: a directory, or a new file).
+    public var backupDirectory: String?
+    /// A backup into `backup.to` after each run that needs no person (`backup.after_run`).
+    public var backupAfterRun = false
+    /// Weeks of raw deliveries the archive keeps beyond what accept still needs (`archive.keep_weeks`).
+    public var archiveKeepWeeks = 13  // ArchiveRetention.defaultWeeks (AmforaIO) says why
+    /// `amfora maintain` after each run that needs no person (`maintain.after_run`).
+    public var maintainAfterRun = false
 
     public init() {}
 
@@ -172,6 +180,18 @@ public struct RunConfig: Sendable, Equatable {
         case "disclose.wage_subsidy": disclosureCodes.wageSubsidy = try foranstaltCodes()
         case "disclose.personal_assistance": disclosureCodes.personalAssistance = try foranstaltCodes()
         case "disclose.out": disclosureDirectory = value
+        case "backup.to": backupDirectory = value
+        case "archive.keep_weeks":
+            guard let n = Int(value), (1...520).contains(n) else {
+                throw ParseError(line: line, reason: "archive.keep_weeks must be a whole number of weeks from 1 to 520")
+            }
+            archiveKeepWeeks = n
+        case "maintain.after_run":
+            guard value == "true" || value == "false" else { throw ParseError(line: line, reason: "maintain.after_run must be true or false") }
+            maintainAfterRun = value == "true"
+        case "backup.after_run":
+            guard value == "true" || value == "false" else { throw ParseError(line: line, reason: "backup.after_run must be true or false") }
+            backupAfterRun = value == "true"
         case "disclose.after_run":
             let names = value.split(separator: ",").map { $0.trimmingCharacters(in: " \t") }.filter { !$0.isEmpty }
             var recipients: [Recipient] = []

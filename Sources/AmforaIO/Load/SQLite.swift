@@ -116,6 +116,22 @@ public final class Database {
     }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Copies every page into the (new, empty) database file at `path` with SQLite's online
+    /// backup API, in one step: one read transaction, so the copy is one consistent state.
+    public func copyPages(to path: String) throws {
+        let target = try Database(path: path)
+        guard let b = sqlite3_backup_init(target.handle, "main", handle, "main") else {
+            throw target.error(sqlite3_errcode(target.handle), "backup")
+        }
+        let rc = sqlite3_backup_step(b, -1)
+        let finished = sqlite3_backup_finish(b)
+        guard rc == SQLITE_DONE else { throw target.error(rc, "backup") }
+        guard finished == SQLITE_OK else { throw target.error(finished, "backup") }
+        // One self-contained file: the copy carries the source's WAL mode, whose -wal and -shm
+        // files a reader of the copy would otherwise leave beside it.
+        try target.execute("PRAGMA journal_mode = DELETE")
+    }
     /// Runs `body` with SQLite's scratch space (temporary tables, large sorts) in files rather
     /// than in memory, where ten million rows would sit; SQLite lets this change only between
     /// transactions.
@@ -225,6 +241,7 @@ public final class Statement {
     public func isDouble(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_FLOAT }
     public func isInteger(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_INTEGER }
     public var columnCount: Int32 { sqlite3_column_count(handle) }
+    public func columnName(_ col: Int32) -> String { sqlite3_column_name(handle, col).map { String(cString: $0) } ?? "" }
     public func text(_ col: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, col) else { return nil }
         return String(cString: p)
