@@ -3,7 +3,9 @@
 # records a Friday, ~3.6 GB): loads the first Friday (the setup), then times the second Friday
 # with the first already loaded — the real weekly case — and a rerun of København (101).
 # Prints each stage's time, records/s, rows/s and peak memory.
-#   scripts/bench-run.sh [records]      (WEEKLY_RUNS=n: how often the weekly run is timed, default 3)
+#   scripts/bench-run.sh [records]      (WEEKLY_RUNS=n: how often the weekly run is timed, default 3;
+#                                        CHANGE_RATE=r: share of measures new, changed, moved or removed
+#                                        between the Fridays, default the generator's 0.028)
 # Ends with the analysts' week questions on the result (scripts/bench_queries.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,14 +15,15 @@ data=${BENCH_DATA:-bench-data}
 scripts/setup.sh time
 swift build -c release --product amfora >/dev/null
 bin=$(pwd)/.build/release/amfora
-inbox="$data/run-$records"
+rate=${CHANGE_RATE:-}
+inbox="$data/run-$records${rate:+-change-$rate}"
 if [ ! -f "$inbox/.done" ]; then
     rm -rf "$inbox"
-    python3 scripts/generate_inbox.py --out "$inbox" --records "$records" --fault-rate 0.001
+    python3 scripts/generate_inbox.py --out "$inbox" --records "$records" --fault-rate 0.001 ${rate:+--change-rate "$rate"}
     touch "$inbox/.done"
 fi
 fridays=($(ls "$inbox" | grep -E '^[0-9]{4}-' | sort))
-work="$data/run-$records-work"
+work="$inbox-work"
 rm -rf "$work"; mkdir -p "$work"
 timed() {  # label, command...: wall time and peak RSS of one command, then its summary json
     local label=$1; shift

@@ -984,6 +984,17 @@ class WeekChanges:
     aid_new: float = 0.01
     aid_removed: float = 0.003
 
+    @property
+    def rate(self) -> float:
+        """The share of measures new, changed, moved or removed between the Fridays."""
+        return self.new + self.removed + self.changed + self.moved
+
+    def scaled(self, rate: float) -> "WeekChanges":
+        """The same mix of changes, scaled to `rate` (aid alike)."""
+        f = rate / self.rate
+        return WeekChanges(self.new * f, self.removed * f, self.changed * f, self.moved * f, self.history,
+                           self.aid_new * f, self.aid_removed * f)
+
 
 @dataclass(frozen=True)
 class SharedPerson:
@@ -1603,6 +1614,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--missing", help="municipality with no delivery on the second Friday ('none' to disable)")
     p.add_argument("--shrunken", help="municipality whose second-Friday AMFORA file is cut to ~60%% ('none')")
     p.add_argument("--aid-ratio", type=float, default=0.05, help="aid grant records per activation record")
+    p.add_argument("--change-rate", type=float, default=WeekChanges().rate,
+                   help="share of measures new, changed, moved or removed between the Fridays (the mix kept)")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                    help="worker processes (the output does not depend on it)")
     p.add_argument("--resources", type=Path, default=DEFAULT_RESOURCES, help="directory of layouts.tsv etc.")
@@ -1627,7 +1640,10 @@ def main(argv: list[str] | None = None) -> int:
     shrunken = choose(args.shrunken, codes, pick, {missing} if missing else set(), "shrunken")
     counts = distribute(args.records, codes)
     shared = shared_persons(args.seed, counts, friday1.toordinal())
-    settings = Settings(args.seed, friday1.toordinal(), friday2.toordinal(), args.fault_rate, args.aid_ratio)
+    if not 0 < args.change_rate <= 0.5:
+        raise SystemExit(f"--change-rate {args.change_rate} must be above 0 and at most 0.5")
+    settings = Settings(args.seed, friday1.toordinal(), friday2.toordinal(), args.fault_rate, args.aid_ratio,
+                        changes=WeekChanges().scaled(args.change_rate))
     jobs = sorted((Job(k, municipalities[k], counts[k], tuple(shared[k]), k == missing, k == shrunken)
                    for k in codes), key=lambda j: -j.records)   # biggest first: better load balance
 
@@ -1651,6 +1667,7 @@ def main(argv: list[str] | None = None) -> int:
         "records_requested": args.records,
         "fault_rate": args.fault_rate,
         "aid_ratio": args.aid_ratio,
+        "change_rate": args.change_rate,
         "municipalities": codes,
         "missing": missing,
         "shrunken": shrunken,
