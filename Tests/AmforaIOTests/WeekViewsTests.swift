@@ -174,4 +174,22 @@ import Testing
         let p = try plan("SELECT * FROM v_week_stats s JOIN v_code c ON c.list = 'foranstalt' AND c.code = s.foranstalt WHERE s.week_start = '2024-03-04'")
         #expect(p.contains("SEARCH t USING PRIMARY KEY (week_start=?)"), "\(p)")
     }
+
+    /// The merge that finds a person's changed stretches gives what the sets would: on random
+    /// sorted lists with unique keys, where a key may come back with other content.
+    @Test func theChangedStretchesAreWhatTheSetsGive() {
+        struct Item: Equatable, Hashable { let key: Int; let payload: Int }
+        var g = SplitMix64(seed: 15)
+        for _ in 0..<500 {
+            func list() -> [Item] {
+                Set((0..<Int.random(in: 0...12, using: &g)).map { _ in Int.random(in: 0...20, using: &g) }).sorted()
+                    .map { Item(key: $0, payload: Int.random(in: 0...1, using: &g)) }
+            }
+            let old = list(), new = list()
+            var changes: (gone: [Item], new: [Item]) = ([], [])
+            WeekTables.difference(old, new, by: { $0.key < $1.key }, into: &changes)
+            #expect(Set(changes.gone) == Set(old).subtracting(new) && changes.gone.count == Set(old).subtracting(new).count)
+            #expect(Set(changes.new) == Set(new).subtracting(old) && changes.new.count == Set(new).subtracting(old).count)
+        }
+    }
 }

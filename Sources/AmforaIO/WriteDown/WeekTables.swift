@@ -77,14 +77,10 @@ final class WeekTables {
         stats.add(person: old, sign: -1)
         stats.add(person: new, sign: 1)
         seconds.figures += Self.clock() - t
-        let kept = Set(old).intersection(new)
-        measureChanges.gone += old.filter { !kept.contains($0) }
-        measureChanges.new += new.filter { !kept.contains($0) }
+        Self.difference(old, new, by: Self.order, into: &measureChanges)
         // The totals written last time follow from the stretches written last time.
         let oldTotals = WriteDown.stretches(of: person, Self.measures(of: old))
-        let keptTotals = Set(oldTotals).intersection(newTotals)
-        totalChanges.gone += oldTotals.filter { !keptTotals.contains($0) }
-        totalChanges.new += newTotals.filter { !keptTotals.contains($0) }
+        Self.difference(oldTotals, newTotals, by: { $0.start < $1.start }, into: &totalChanges)
     }
 
     /// Writes the changed rows and the corrected week figures (or, when rebuilding, the tables
@@ -133,13 +129,17 @@ final class WeekTables {
         let deleteMeasure = try db.prepare("DELETE FROM week_segment WHERE level = ? AND start_date = ? AND version_id = ?")
         for s in measureChanges.gone.sorted(by: { key($0) < key($1) }) {
             let k = key(s)
-            try deleteMeasure.bind([.int(Int64(k.0)), .int(Int64(k.1)), .int(k.2)])
+            deleteMeasure.bind(k.0, at: 1)
+            deleteMeasure.bind(Int(k.1), at: 2)
+            deleteMeasure.bind(Int(k.2), at: 3)
             try deleteMeasure.run()
         }
         let deleteTotal = try db.prepare("DELETE FROM person_segment WHERE level = ? AND start_date = ? AND cprnr = ?")
         for s in totalChanges.gone.sorted(by: { key($0) < key($1) }) {
             let k = key(s)
-            try deleteTotal.bind([.int(Int64(k.0)), .int(Int64(k.1)), .int(k.2)])
+            deleteTotal.bind(k.0, at: 1)
+            deleteTotal.bind(Int(k.1), at: 2)
+            deleteTotal.bind(Int(k.2), at: 3)
             try deleteTotal.run()
         }
         let insertMeasure = try db.prepare(Self.insertMeasureSQL("week_segment"))
@@ -160,39 +160,54 @@ final class WeekTables {
         let dropEmpty = try db.prepare("DELETE FROM week_stats WHERE week_start = ? AND komnr = ? AND foranstalt = ? AND measures = 0")
         let changes = stats.changes()
         seconds.changedWeeks = changes.count
+        // Bound value by value: a million and a half weeks bound as arrays cost an allocation each.
+        func bind(_ s: Statement, _ c: WeekStatsDelta.Change, figures: Bool) {
+            s.bind(Int(WeekCalendar.monday(of: c.week).ordinal), at: 1)
+            s.bind(c.group.komnr, at: 2)
+            s.bind(c.group.foranstalt ?? -1, at: 3)
+            guard figures else { return }
+            s.bind(c.persons, at: 4)
+            s.bind(c.measures, at: 5)
+            s.bind(Int(c.hourDays), at: 6)
+            s.bind(Int(c.microHourDays), at: 7)
+        }
         for c in changes {
-            let key: [SQLValue] = [.int(Int64(WeekCalendar.monday(of: c.week).ordinal)), .int(Int64(c.group.komnr)),
-                                   .int(Int64(c.group.foranstalt ?? -1))]
-            let values: [SQLValue] = [.int(Int64(c.persons)), .int(Int64(c.measures)), .int(c.hourDays), .int(c.microHourDays)]
             // Most weeks exist already: one update, and an insert only where it found none.
-            let updated = try !rebuilding && run(update, key + values)
+            var updated = false
+            if !rebuilding {
+                bind(update, c, figures: true)
+                try update.run()
+                updated = db.changes > 0
+            }
             if !updated {
-                try insert.bind(key + values)
+                bind(insert, c, figures: true)
                 try insert.run()
             } else if c.measures < 0 {
-                try dropEmpty.bind(key)
+                bind(dropEmpty, c, figures: false)
                 try dropEmpty.run()
             }
         }
     }
 
-    /// Runs `s`; whether it changed a row.
-    private func run(_ s: Statement, _ values: [SQLValue]) throws -> Bool {
-        try s.bind(values)
-        try s.run()
-        return db.changes > 0
-    }
-
     private static func bind(_ s: Statement, _ m: MeasureStretch) throws {
-        try s.bind([.int(Int64(IntervalLevel.of(m.start, m.end))), .int(Int64(m.start.ordinal)), .int(m.versionID),
-                    .int(Int64(m.end.ordinal)), .int(m.person), .int(Int64(m.komnr)),
-                    m.foranstalt.map { .int(Int64($0)) } ?? .null, .int(m.activityID), .int(Int64(m.hours)),
-                    m.rate.map { .double($0) } ?? .null])
+        s.bind(IntervalLevel.of(m.start, m.end), at: 1)
+        s.bind(Int(m.start.ordinal), at: 2)
+        s.bind(Int(m.versionID), at: 3)
+        s.bind(Int(m.end.ordinal), at: 4)
+        s.bind(Int(m.person), at: 5)
+        s.bind(m.komnr, at: 6)
+        if let f = m.foranstalt { s.bind(f, at: 7) } else { s.bindNull(at: 7) }
+        s.bind(Int(m.activityID), at: 8)
+        s.bind(m.hours, at: 9)
+        if let r = m.rate { s.bind(r, at: 10) } else { s.bindNull(at: 10) }
     }
 
     private static func bind(_ s: Statement, _ p: PersonStretch) throws {
-        try s.bind([.int(Int64(IntervalLevel.of(p.start, p.end))), .int(Int64(p.start.ordinal)), .int(p.person),
-                    .int(Int64(p.end.ordinal)), .int(Int64(p.hours))])
+        s.bind(IntervalLevel.of(p.start, p.end), at: 1)
+        s.bind(Int(p.start.ordinal), at: 2)
+        s.bind(Int(p.person), at: 3)
+        s.bind(Int(p.end.ordinal), at: 4)
+        s.bind(p.hours, at: 5)
     }
 
     /// A person's measures as their stretches tell them: each version from its first day to its last.
@@ -206,6 +221,26 @@ final class WeekTables {
             }
         }
         return out
+    }
+
+    /// What only `old` has and what only `new` has, both sorted by `less`, under which no two
+    /// elements of one list are equal (a version's stretches start on different days, and so
+    /// do a person's totals): a merge, not the sets that hashed every stretch twice.
+    static func difference<T: Equatable>(_ old: [T], _ new: [T], by less: (T, T) -> Bool, into changes: inout (gone: [T], new: [T])) {
+        var i = 0, j = 0
+        while i < old.count, j < new.count {
+            if old[i] == new[j] {
+                i += 1; j += 1
+            } else if less(old[i], new[j]) {
+                changes.gone.append(old[i]); i += 1
+            } else if less(new[j], old[i]) {
+                changes.new.append(new[j]); j += 1
+            } else {
+                changes.gone.append(old[i]); changes.new.append(new[j]); i += 1; j += 1
+            }
+        }
+        changes.gone += old[i...]
+        changes.new += new[j...]
     }
 
     /// The order the write-down produces a person's stretches in: by version, then start.
