@@ -48,6 +48,16 @@ import Testing
 
     /// A CPR number inside a longer run of digits is masked too: a JobplanID `17098216317`, or a
     /// line shifted so that the number runs into the next field's digits.
+    /// The shortcut for text without six digits in a row changes no answer.
+    @Test func theShortcutMasksWhatTheFullScanMasks() {
+        var g = SplitMix64(seed: 68)
+        let alphabet = Array("0123456789012345678901234567890123456789--  aæ")
+        for _ in 0..<5000 {
+            let text = String((0..<Int.random(in: 0...28, using: &g)).map { _ in alphabet.randomElement(using: &g)! })
+            #expect(CPR.scrub(text) == CPR.scrubEveryRun(text), "\(text)")
+        }
+    }
+
     @Test func scrubsCPRNumbersInsideLongerDigitRuns() {
         #expect(CPR.scrub("JobplanID 17098216317") == "JobplanID 170982-*****")
         #expect(CPR.scrub("99917098216317x") == "999170982-*****x")     // the number starts inside the run

@@ -66,6 +66,13 @@ public enum CPR {
     /// a hyphen and four more. The run keeps its digits up to the birth date and every digit after
     /// it becomes `*`: `17098216317` → `170982-*****`. Over-masking is the safe side.
     public static func scrub(_ text: String) -> String {
+        // Both shapes need six digits in a row: text without them is returned as it is, without
+        // the copy (the history-change CSV scrubs every old and new value of a Friday).
+        hasSixDigitsInARow(text) ? scrubEveryRun(text) : text
+    }
+
+    /// `scrub` without its shortcut.
+    static func scrubEveryRun(_ text: String) -> String {
         let u = Array(text.unicodeScalars)
         guard u.count >= 10 else { return text }
         var out = String.UnicodeScalarView()
@@ -97,6 +104,19 @@ public enum CPR {
     }
 
     private static func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 48 && s.value <= 57 }
+
+    static func hasSixDigitsInARow(_ text: String) -> Bool {
+        var run = 0
+        for b in text.utf8 {
+            if b >= 48 && b <= 57 {
+                run += 1
+                if run == 6 { return true }
+            } else {
+                run = 0
+            }
+        }
+        return false
+    }
 
     /// Six digits at `i` that read as a day and month (any year).
     private static func isBirthDate(_ u: [Unicode.Scalar], at i: Int) -> Bool {

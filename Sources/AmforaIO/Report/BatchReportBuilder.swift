@@ -244,7 +244,7 @@ public enum BatchReportBuilder {
                 foranstalt: Int(s.int(3)), startDate: Day(ordinal: Int32(s.int(4))), endDate: Day(ordinal: Int32(s.int(5))),
                 changedFields: fields)
             if !fields.isEmpty, !s.isNull(7), !s.isNull(8) {
-                let old = try values.of(s.int(7)), new = try values.of(s.int(8))
+                let old = try values.of(s.int(7), only: fields), new = try values.of(s.int(8), only: fields)
                 change.oldToNew = fields.map { "\($0): \(old[$0] ?? "–") → \(new[$0] ?? "–")" }
             }
             try body(change)
@@ -256,18 +256,25 @@ public enum BatchReportBuilder {
     struct VersionValues {
         let statement: Statement
         let fields = LayoutCatalog.standard.layout(for: .amfora).fields.filter { $0.name != "CPRnr" }
+        let column: [String: Int32]
 
         init(_ db: Database) throws {
             let columns = fields.map { Schema.shown("\"\($0.name.lowercased())\"", $0) }
             statement = try db.prepare("SELECT \(columns.joined(separator: ", ")) FROM activity WHERE version_id = ?")
+            column = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.name, Int32($0)) })
         }
 
-        func of(_ version: Int64) throws -> [String: String] {
+        /// The fields named (the changed ones): only those are shown and scrubbed, not all 25
+        /// of both versions of every change of a national Friday.
+        func of(_ version: Int64, only names: [String]) throws -> [String: String] {
             statement.bind(Int(version), at: 1)
             defer { statement.reset() }
             guard try statement.step() else { return [:] }
             var out: [String: String] = [:]
-            for (i, f) in fields.enumerated() where !statement.isNull(Int32(i)) { out[f.name] = CPR.scrub(statement.text(Int32(i)) ?? "") }
+            for name in names {
+                guard let i = column[name], !statement.isNull(i) else { continue }
+                out[name] = CPR.scrub(statement.text(i) ?? "")
+            }
             return out
         }
     }
