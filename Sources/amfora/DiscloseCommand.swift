@@ -46,19 +46,25 @@ struct DiscloseCommand: ParsableCommand {
                 throw CLIError("no output directory: give --out DIR, or set disclose.out in the config file")
             }
             let path = options.resolvedWarehouse(config)
-            let batch = try options.existingBatch(path)
-            let lock = try RunLock(warehouse: path, purpose: "amfora disclose")
-            defer { withExtendedLifetime(lock) {} }
             let recipients = Recipient.parse(recipient)!
             let urls = to.map { url in Dictionary(uniqueKeysWithValues: recipients.map { ($0, url) }) } ?? config.disclosureTargets
-            let targets = try DisclosureTarget.open(urls, for: recipients, connection: security.connection(config))
-            let request = DisclosureStage.Request(batch: batch, recipients: recipients, out: dir, codes: config.disclosureCodes,
-                                                  targets: targets)
-            extracts = try DisclosureStage.run(Warehouse(path: path).db, request, now: Timestamp.now())
+            extracts = try Self.disclose(path, batch: options.existingBatch(path), recipients, out: dir, urls: urls,
+                                         connection: security.connection(config), codes: config.disclosureCodes)
         } catch {
             throw Terminal.fail(OperatorMessage.of(error))
         }
         for e in extracts { say(DisclosureStage.line(e)) }
         if extracts.contains(where: \.notDelivered) { throw ExitCode(1) }
+    }
+
+    /// The extracts of one batch under the run lock, uploaded where a URL is given; for the
+    /// command and for the disclosure after a run.
+    static func disclose(_ warehouse: String, batch: Day, _ recipients: [Recipient], out: String, urls: [Recipient: String],
+                         connection: ConnectionOptions, codes: DisclosureCodes) throws -> [DisclosureStage.Extract] {
+        let lock = try RunLock(warehouse: warehouse, purpose: "amfora disclose")
+        defer { withExtendedLifetime(lock) {} }
+        let targets = try DisclosureTarget.open(urls, for: recipients, connection: connection)
+        let request = DisclosureStage.Request(batch: batch, recipients: recipients, out: out, codes: codes, targets: targets)
+        return try DisclosureStage.run(Warehouse(path: warehouse).db, request, now: Timestamp.now())
     }
 }

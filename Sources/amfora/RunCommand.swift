@@ -167,56 +167,42 @@ enum Pass {
             for line in FetchReport.lines(fetched, municipalities: CodeListCatalog.standard.municipalities) { say(line) }
         }
         if result.needsPerson || (fetched?.exitCode ?? 0) != 0 { throw ExitCode(1) }
-        if !config.discloseAfterRun.isEmpty, !discloseAfterRun(config, warehouse, batch: result.batch) { throw ExitCode(1) }
-        if config.maintainAfterRun, !maintainAfterRun(config, warehouse) { throw ExitCode(1) }
-        if config.backupAfterRun, !backupAfterRun(config, warehouse) { throw ExitCode(1) }
-    }
-
-    /// `amfora maintain` after a run that needs no person (`maintain.after_run`): its lines in the mail.
-    static func maintainAfterRun(_ config: RunConfig, _ warehouse: String) -> Bool {
-        do {
+        if !config.discloseAfterRun.isEmpty, !Self.afterRun("NOT DISCLOSED", { try discloseAfterRun(config, warehouse, batch: result.batch) }) {
+            throw ExitCode(1)
+        }
+        if config.maintainAfterRun, !Self.afterRun("NOT MAINTAINED", {
             for line in try MaintainCommand.maintain(warehouse, config, vacuum: false) { say(line) }
             return true
-        } catch {
-            say("NOT MAINTAINED: \(OperatorMessage.of(error))")
-            return false
-        }
-    }
-
-    /// The backup the config opts into after a run that needs no person (`backup.after_run`):
-    /// one line in the mail; a backup that fails needs a person.
-    static func backupAfterRun(_ config: RunConfig, _ warehouse: String) -> Bool {
-        do {
+        }) { throw ExitCode(1) }
+        if config.backupAfterRun, !Self.afterRun("NOT BACKED UP", {
             guard let target = config.backupDirectory else {
                 throw CLIError("backup.after_run is set but backup.to is not: no place for the backup")
             }
             say(try BackupCommand.take(warehouse, to: target, intoDirectory: true))
             return true
+        }) { throw ExitCode(1) }
+    }
+
+    /// What the config opts into after a run that needs no person (`disclose.after_run`,
+    /// `maintain.after_run`, `backup.after_run`): its lines in the mail; a failure is one line
+    /// headed `refusal` and needs a person. `body` says whether all went well.
+    static func afterRun(_ refusal: String, _ body: () throws -> Bool) -> Bool {
+        do {
+            return try body()
         } catch {
-            say("NOT BACKED UP: \(OperatorMessage.of(error))")
+            say("\(refusal): \(OperatorMessage.of(error))")
             return false
         }
     }
 
-    /// The disclosures the config opts into after a successful run (`disclose.after_run`): one
-    /// line each in the mail; a failure needs a person.
-    static func discloseAfterRun(_ config: RunConfig, _ warehouse: String, batch: Day) -> Bool {
-        do {
-            guard let dir = config.disclosureDirectory else {
-                throw CLIError("disclose.after_run is set but disclose.out is not: no directory for the extracts")
-            }
-            let lock = try RunLock(warehouse: warehouse, purpose: "amfora disclose")
-            defer { withExtendedLifetime(lock) {} }
-            let targets = try DisclosureTarget.open(config.disclosureTargets, for: config.discloseAfterRun,
-                                                    connection: ConnectionOptions(config))
-            let request = DisclosureStage.Request(batch: batch, recipients: config.discloseAfterRun, out: dir, codes: config.disclosureCodes,
-                                                  targets: targets)
-            let extracts = try DisclosureStage.run(Warehouse(path: warehouse).db, request, now: Timestamp.now())
-            for e in extracts { say(DisclosureStage.line(e)) }
-            return !extracts.contains(where: \.notDelivered)
-        } catch {
-            say("NOT DISCLOSED: \(OperatorMessage.of(error))")
-            return false
+    /// The disclosures after a run, into `disclose.out`, each uploaded where `disclose.to.<recipient>` says.
+    static func discloseAfterRun(_ config: RunConfig, _ warehouse: String, batch: Day) throws -> Bool {
+        guard let dir = config.disclosureDirectory else {
+            throw CLIError("disclose.after_run is set but disclose.out is not: no directory for the extracts")
         }
+        let extracts = try DiscloseCommand.disclose(warehouse, batch: batch, config.discloseAfterRun, out: dir, urls: config.disclosureTargets,
+                                                    connection: ConnectionOptions(config), codes: config.disclosureCodes)
+        for e in extracts { say(DisclosureStage.line(e)) }
+        return !extracts.contains(where: \.notDelivered)
     }
 }

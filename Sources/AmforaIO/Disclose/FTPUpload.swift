@@ -119,19 +119,7 @@ public struct DisclosureTarget: Sendable {
     func deliver(_ e: DisclosureStage.Extract) throws(SourceError) {
         let upload = try FTPUpload(location: location, credentials: credentials, options: options)
         for path in [e.csv, e.manifest] {
-            var attempt = 0
-            while true {
-                do {
-                    try upload.put(path, as: (path as NSString).lastPathComponent)
-                    break
-                } catch {
-                    attempt += 1
-                    guard error.transient, attempt <= retry.retries else {
-                        throw attempt > 1 ? SourceError(error.kind, error.message + "; tried \(attempt) times") : error
-                    }
-                    Thread.sleep(forTimeInterval: retry.delay(beforeRetry: attempt))
-                }
-            }
+            try retry.attempt { () throws(SourceError) in try upload.put(path, as: (path as NSString).lastPathComponent) }
         }
     }
 }

@@ -1,4 +1,5 @@
 public import AmforaCore
+import Foundation
 
 /// Where deliveries come from: an FTP(S) server or a local directory. The fetch stage (and
 /// later `amfora run`) sees only this. Implementations are used from one thread at a time.
@@ -57,4 +58,24 @@ public struct SourceError: Error, CustomStringConvertible, Equatable {
     }
 
     public var description: String { message }
+}
+
+extension RetryPolicy {
+    /// `body`, tried again after a pause while its failure may pass; what finally fails says
+    /// how often it was tried.
+    func attempt<T>(_ body: () throws(SourceError) -> T) throws(SourceError) -> T {
+        var retry = 0
+        while true {
+            do {
+                return try body()
+            } catch {
+                retry += 1
+                guard error.transient, retry <= retries else {
+                    let tried = retry > 1 ? "; tried \(retry) times" : ""
+                    throw SourceError(error.kind, error.message + tried, transient: error.transient)
+                }
+                Thread.sleep(forTimeInterval: delay(beforeRetry: retry))
+            }
+        }
+    }
 }

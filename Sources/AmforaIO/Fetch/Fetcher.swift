@@ -128,18 +128,8 @@ struct FetchRun {
     func list() throws(SourceError) -> Listing {
         progress?(.listing)
         let municipalities = options.municipalities, batch = batch
-        var retry = 0
-        while true {
-            do {
-                return try source.list { BatchSelection.mayMatter($0, batch: batch, municipalities: municipalities) }
-            } catch {
-                retry += 1
-                guard error.transient, retry <= options.retry.retries else {
-                    let tried = retry > 1 ? "; tried \(retry) times" : ""
-                    throw SourceError(error.kind, error.message + tried, transient: error.transient)
-                }
-                Thread.sleep(forTimeInterval: options.retry.delay(beforeRetry: retry))
-            }
+        return try options.retry.attempt { () throws(SourceError) in
+            try source.list { BatchSelection.mayMatter($0, batch: batch, municipalities: municipalities) }
         }
     }
 

@@ -28,7 +28,7 @@ public enum WarehouseBackup {
         let temporary = (directory as NSString).appendingPathComponent(".\((target as NSString).lastPathComponent).partial-\(getpid())")
         // Owner-only from its first byte: SQLite would create it with the umask's mode.
         let fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Failure(description: "cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw Failure(description: "cannot create \(temporary): \(FileSystem.errnoText())") }
         close(fd)
         do {
             // Page by page (SQLite's online backup API): VACUUM INTO rebuilds every index and
@@ -37,9 +37,9 @@ public enum WarehouseBackup {
             try check(temporary, version: version)
             try sync(temporary)
             guard rename(temporary, target) == 0 else {
-                throw Failure(description: "cannot put the backup in place as \(target): \(String(cString: strerror(errno)))")
+                throw Failure(description: "cannot put the backup in place as \(target): \(FileSystem.errnoText())")
             }
-            try sync(directory)
+            FileSystem.syncDirectory(of: target)
         } catch {
             unlink(temporary)
             throw error
@@ -87,9 +87,9 @@ public enum WarehouseBackup {
 
     static func sync(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { throw Failure(description: "cannot open \(path) to sync it: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw Failure(description: "cannot open \(path) to sync it: \(FileSystem.errnoText())") }
         defer { close(fd) }
-        guard fsync(fd) == 0 else { throw Failure(description: "cannot sync \(path): \(String(cString: strerror(errno)))") }
+        guard fsync(fd) == 0 else { throw Failure(description: "cannot sync \(path): \(FileSystem.errnoText())") }
     }
 
     /// "backed up to PATH: 3.1 GB in 41 s (integrity ok, schema 13)".
