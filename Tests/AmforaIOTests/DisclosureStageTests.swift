@@ -95,6 +95,10 @@ import Testing
     @Test func theExtractsAreWhatTheRulesGiveAndTheSameWarehouseGivesTheSameBytes() throws {
         let dir = TemporaryDirectory()
         let w = try warehouse(dir)
+        // Danmarks Statistik's pass runs in two halves by CPR number, on two connections: the
+        // order and the contents below prove their joining only while both halves have persons.
+        #expect(rows().contains { Int64($0.cpr)! < 1_600_000_000 } && rows().contains { Int64($0.cpr)! >= 1_600_000_000 })
+        #expect(PassBeside<ExtractPart>.canOpen(w.db.path))
         let out = dir.file("out")
         let request = DisclosureStage.Request(batch: batch, recipients: Recipient.allCases, out: out, codes: DisclosureCodes())
         let first = try DisclosureStage.run(w.db, request, now: "2026-11-27T07:00:00+01:00")
@@ -137,6 +141,21 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == [
             "atp-skat_20261127.csv", "atp-skat_20261127.manifest.json", "dst_20261127.csv", "dst_20261127.manifest.json",
             "uvm_20261127.csv", "uvm_20261127.manifest.json"])
+    }
+
+    @Test func rowsNotSortedByPersonWriteNothing() throws {
+        let dir = TemporaryDirectory()
+        let w = try warehouse(dir)
+        let request = DisclosureStage.Request(batch: batch, recipients: [.dst], out: dir.file("out"), codes: DisclosureCodes())
+        let layout = LayoutCatalog.standard.layout(for: .amfora)
+        let unsorted = InForce.query(layout, wide: true).replacingOccurrences(of: "ORDER BY a.cprnr,", with: "ORDER BY a.cprnr DESC,")
+        var part = [try ExtractPart(recipient: .dst, beside: dir.file("dst.csv"))]
+        #expect(throws: DisclosureOrderError.self) {
+            try DisclosureStage.pass(w.db, unsorted, request, .wide(layout), into: &part, [0])
+        }
+        // Sorted, the same pass takes every measure in force but personal assistance.
+        try DisclosureStage.pass(w.db, InForce.query(layout, wide: true), request, .wide(layout), into: &part, [0])
+        #expect(part[0].rows == expected(.dst).count)
     }
 
     @Test func anOutputThatIsALinkIsRefused() throws {

@@ -25,8 +25,18 @@ enum DisclosureFiles {
 
 }
 
+/// Where a pass writes a recipient's lines: the extract itself, or a part of it.
+protocol ExtractLines {
+    var recipient: Recipient { get }
+    var persons: Int { get set }
+    /// One line, appended by `build`: fields shown and separated, ending in a line feed.
+    mutating func write(_ build: (inout [UInt8]) -> Void) throws
+    /// The pass has written its last line to it.
+    mutating func passEnded() throws
+}
+
 /// One recipient's CSV being written, with its SHA-256 as it goes.
-struct ExtractWriter {
+struct ExtractWriter: ExtractLines {
     let recipient: Recipient
     let fields: [String]
     let path: String
@@ -56,6 +66,19 @@ struct ExtractWriter {
 
     private mutating func append(_ s: String) { buffer.append(contentsOf: s.utf8) }
 
+    /// Nothing to do: `finish` closes the extract.
+    func passEnded() {}
+
+    /// A part's lines after those written so far, its rows and persons counted with them.
+    mutating func append(_ part: ExtractPart) throws {
+        try part.read { chunk in
+            buffer.append(contentsOf: chunk)
+            if buffer.count >= 1 << 20 { try drain() }
+        }
+        rows += part.rows
+        persons += part.persons
+    }
+
     private mutating func drain() throws {
         buffer.withUnsafeBufferPointer { digest.update($0) }
         try file.write(bytes: buffer)
@@ -79,6 +102,85 @@ struct ExtractWriter {
             throw ReportError(path: to, errno: errno)
         }
         return DisclosureStage.Extract(recipient: recipient, csv: path, manifest: manifestPath, rows: rows, persons: persons, sha256: sha)
+    }
+}
+
+/// Lines written beside the extract, by a second pass over other persons, for the extract to
+/// take after its own. Owner-only, and unlinked as soon as it is made: a killed disclosure
+/// leaves nothing of it behind.
+struct ExtractPart: ExtractLines {
+    let recipient: Recipient
+    private let file: PartFile
+    private var buffer: [UInt8] = []
+    private(set) var rows = 0
+    var persons = 0
+
+    init(recipient: Recipient, beside extract: String) throws {
+        self.recipient = recipient
+        let path = (extract as NSString).deletingLastPathComponent + "/." + (extract as NSString).lastPathComponent + ".part-\(getpid())"
+        file = try PartFile(path)
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    mutating func write(_ build: (inout [UInt8]) -> Void) throws {
+        build(&buffer)
+        rows += 1
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private mutating func flush() throws {
+        try file.write(buffer)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// The last lines to the file: the part is whole.
+    mutating func passEnded() throws { try flush() }
+
+    /// Every line written before `close`, in order, a chunk at a time.
+    func read(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        try file.read(body)
+    }
+}
+
+/// The part's file: open for writing and reading, with no name.
+private final class PartFile: @unchecked Sendable {
+    let path: String
+    private let fd: Int32
+    private var written: off_t = 0
+
+    init(_ path: String) throws {
+        self.path = path
+        unlink(path)
+        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, DisclosureFiles.fileMode)
+        guard fd >= 0 else { throw ReportError(path: path, errno: errno) }
+        unlink(path)
+    }
+
+    deinit { close(fd) }
+
+    func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBufferPointer { b in
+            var done = 0
+            while done < b.count {
+                let n = pwrite(fd, b.baseAddress! + done, b.count - done, written)
+                if n < 0, errno == EINTR { continue }
+                guard n > 0 else { throw ReportError(path: path, errno: errno) }
+                done += n
+                written += off_t(n)
+            }
+        }
+    }
+
+    func read(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var at: off_t = 0
+        while at < written {
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, at) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw ReportError(path: path, errno: n < 0 ? errno : EIO) }
+            try chunk.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[..<n])) }
+            at += off_t(n)
+        }
     }
 }
 

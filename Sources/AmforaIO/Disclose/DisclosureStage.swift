@@ -1,11 +1,13 @@
 public import AmforaCore
+import CSQLite
 import Foundation
 
 /// Writes the §54 extracts (`AmforaCore/Disclose`) of one batch from the dataset in force for
-/// it, and logs each in the warehouse (`v_disclosure`). One pass over the measures in force,
+/// it, and logs each in the warehouse (`v_disclosure`). Passes over the measures in force,
 /// sorted by person by SQLite (which spills to disk, so memory does not grow with the rows);
 /// each person's measures are written down as the batch had them, then every extract asked for
-/// takes the measures its rule lets through.
+/// takes the measures its rule lets through. Danmarks Statistik's pass runs in two halves of
+/// the persons beside each other (`PassBeside`), joined in order.
 public enum DisclosureStage {
     public struct Request: Sendable {
         public var batch: Day
@@ -79,10 +81,30 @@ public enum DisclosureStage {
         // year and (for ATP and SKAT) code and dates can let them in.
         let wide = writers.indices.filter { writers[$0].recipient == .dst }
         let narrow = writers.indices.filter { writers[$0].recipient != .dst }
-        if !wide.isEmpty { try pass(db, InForce.query(layout, wide: true), request, layout, dst: true, into: &writers, wide) }
-        if !narrow.isEmpty {
-            let sql = InForce.query(layout, wide: false, only: narrow.map { writers[$0].recipient }, batch: request.batch, codes: request.codes)
-            try pass(db, sql, request, layout, dst: false, into: &writers, narrow)
+        let shown = InForce.Reading.wide(layout)
+        // The second half of the persons, and the narrow pass, run beside the first half on
+        // threads and connections of their own (the run lock keeps writers away, so all read
+        // the same data): two cores sort and write, and the kernel shares them out.
+        let file = PassBeside<ExtractPart>.canOpen(db.path)
+        let second = try wide.first.flatMap { i in
+            file ? PassBeside(db.path, InForce.query(layout, wide: true, half: .second), request, shown,
+                              [try ExtractPart(recipient: .dst, beside: writers[i].path)]) : nil
+        }
+        let narrowSQL = InForce.query(layout, wide: false, only: narrow.map { writers[$0].recipient }, batch: request.batch, codes: request.codes)
+        let beside = file && !narrow.isEmpty ? PassBeside(db.path, narrowSQL, request, .narrow, narrow.map { writers[$0] }) : nil
+        do {
+            if !wide.isEmpty {
+                try pass(db, InForce.query(layout, wide: true, half: second == nil ? nil : .first), request, shown, into: &writers, wide)
+            }
+            if !narrow.isEmpty, beside == nil { try pass(db, narrowSQL, request, .narrow, into: &writers, narrow) }
+        } catch {
+            _ = try? second?.finish()
+            _ = try? beside?.finish()
+            throw error
+        }
+        if let second, let i = wide.first { try writers[i].append(second.finish()[0]) }
+        if let beside {
+            for (k, i) in narrow.enumerated() { writers[i] = try beside.finish()[k] }
         }
         let run = try db.scalar("SELECT count(*) FROM run WHERE batch_date = ?", [.int(Int64(request.batch.ordinal))]) ?? 0
         var extracts: [Extract] = []
@@ -97,9 +119,11 @@ public enum DisclosureStage {
         return extracts
     }
 
-    /// One pass over the rows `sql` selects (sorted by person) into the writers at `chosen`.
-    private static func pass(_ db: Database, _ sql: String, _ request: Request, _ layout: Layout, dst: Bool,
-                             into writers: inout [ExtractWriter], _ chosen: [Int]) throws {
+    /// One pass over the rows `sql` selects (sorted by person) into the writers at `chosen`;
+    /// `reading` says where the query has each value.
+    static func pass<W: ExtractLines>(_ db: Database, _ sql: String, _ request: Request, _ reading: InForce.Reading,
+                                      into writers: inout [W], _ chosen: [Int]) throws {
+        let dst = !reading.shown.isEmpty
         let rule = DisclosureRule(codes: request.codes)
         var person: Int64?
         var measures: [InForce] = []
@@ -126,14 +150,64 @@ public enum DisclosureStage {
         let rows = try db.prepare(sql)
         try rows.bind([.int(Int64(request.batch.ordinal))])
         while try rows.step() {
-            let next = rows.int(0)
+            let next = rows.int(reading.person)
             if next != person {
+                // A person's measures are written down together: met twice, they would be split.
+                if let person, next < person { throw DisclosureOrderError(sql: sql) }
                 try flush()  // before the next person's bytes go into the buffer it clears
                 person = next
             }
-            measures.append(InForce(rows, layout: layout, dst: dst, prefixes: &prefixes))
+            measures.append(InForce(rows, reading, prefixes: &prefixes))
         }
         try flush()
+    }
+}
+
+/// The rows did not come sorted by person, as the query asks: no extract is written from them.
+struct DisclosureOrderError: Error, CustomStringConvertible {
+    let sql: String
+    var description: String { "the measures in force did not come sorted by person; no extract was written (report this)" }
+}
+
+/// A pass (`DisclosureStage.pass`) on a thread and a read-only connection of its own, into
+/// writers it hands back when done: Danmarks Statistik's second half into a part the first
+/// half's file takes after its own lines, the narrow pass into its recipients' files.
+final class PassBeside<W: ExtractLines>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    /// Set by the thread before it signals `done`; read only after `done`.
+    private var result: Result<[W], any Error>?
+    private var waited = false
+    /// The writers given, taken by the thread.
+    private let given: [W]
+
+    /// Whether a second connection can open the warehouse (not one in memory).
+    static func canOpen(_ path: String) -> Bool {
+        !path.isEmpty && path != ":memory:" && FileManager.default.fileExists(atPath: path)
+    }
+
+    init(_ path: String, _ sql: String, _ request: DisclosureStage.Request, _ reading: InForce.Reading, _ writers: [W]) {
+        given = writers
+        let thread = Thread { [self] in
+            result = Result {
+                let db = try Database(path: path, readOnly: true)
+                var writers = given
+                try db.withScratchOnDisk { try DisclosureStage.pass(db, sql, request, reading, into: &writers, Array(writers.indices)) }
+                for i in writers.indices { try writers[i].passEnded() }
+                return writers
+            }
+            done.signal()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// Waits for the thread (once); its writers, or the error it met.
+    func finish() throws -> [W] {
+        if !waited {
+            done.wait()
+            waited = true
+        }
+        return try result!.get()
     }
 }
 
@@ -165,16 +239,33 @@ struct InForce {
     /// CPR, then Startdt, then Foranstalt (then the identity, so the order is total).
     /// `wide`: every field, for dst; else only what uvm and atp-skat need, and only the rows
     /// `only`'s recipients can take (`narrowing`), which keeps SQLite's sort by person small.
-    static func query(_ layout: Layout, wide: Bool, only: [Recipient] = [], batch: Day? = nil, codes: DisclosureCodes = DisclosureCodes()) -> String {
-        let columns = wide ? ", " + layout.fields.map { "a.\"\($0.name.lowercased())\"" }.joined(separator: ", ") : ""
-        let narrowed = wide ? "" : " AND (" + only.map { narrowing($0, batch: batch!, codes: codes) }.joined(separator: " OR ") + ")"
+    static func query(_ layout: Layout, wide: Bool, half: Half? = nil, only: [Recipient] = [], batch: Day? = nil,
+                      codes: DisclosureCodes = DisclosureCodes()) -> String {
+        let columns = wide
+            ? "a.version_id, " + layout.fields.map { "a.\"\($0.name.lowercased())\"" }.joined(separator: ", ")
+            : "a.cprnr, CASE WHEN typeof(a.foranstalt) = 'integer' THEN a.foranstalt END, a.version_id, a.startdt, a.slutdt, "
+              + "CASE WHEN typeof(a.timetal) = 'integer' THEN a.timetal ELSE 0 END"
+        let narrowed = (wide ? "" : " AND (" + only.map { narrowing($0, batch: batch!, codes: codes) }.joined(separator: " OR ") + ")")
+            + (half.map { " AND a.cprnr \($0.condition)" } ?? "")
         return """
-            SELECT a.cprnr, CASE WHEN typeof(a.foranstalt) = 'integer' THEN a.foranstalt END, a.version_id, a.startdt, a.slutdt,
-                   CASE WHEN typeof(a.timetal) = 'integer' THEN a.timetal ELSE 0 END\(columns)
+            SELECT \(columns)
             FROM activity a
             WHERE a.first_batch <= ?1 AND (a.closed_in IS NULL OR a.closed_in > ?1)\(narrowed)
             ORDER BY a.cprnr, a.startdt, a.foranstalt, a.activity_id
             """
+    }
+
+    /// Half of the persons, by CPR number. It begins with the day of birth, and days 1–15 and
+    /// 16–31 hold about half each (4.95 of 10.04 million measures in the national benchmark).
+    enum Half {
+        case first, second
+
+        var condition: String {
+            switch self {
+            case .first: "< 1600000000"
+            case .second: ">= 1600000000"
+            }
+        }
     }
 
     /// A condition every row `recipient` can take meets (`DisclosureRule.includes` still decides):
@@ -188,17 +279,51 @@ struct InForce {
             + " AND a.startdt <= \(period.upperBound.ordinal) AND a.slutdt >= \(period.lowerBound.ordinal))"
     }
 
-    init(_ row: Statement, layout: Layout, dst: Bool, prefixes: inout [UInt8]) {
-        person = row.int(0)
-        foranstalt = row.isNull(1) ? nil : Int(row.int(1))
-        measure = WriteDown.Measure(id: Int(row.int(2)), start: Day(ordinal: Int32(row.int(3))), end: Day(ordinal: Int32(row.int(4))),
-                                    hours: Int(row.int(5)))
-        let start = prefixes.count
-        if dst {
-            for (i, f) in layout.fields.enumerated() {
-                InForce.append(row, Int32(6 + i), f, to: &prefixes)
-                prefixes.append(UInt8(ascii: ";"))
+    /// How a field's integer value is shown in Danmarks Statistik's line; decided once per
+    /// pass, not by comparing the field's name for every value of ten million lines.
+    enum Shown {
+        case cpr, komnr, postnummer, date, number
+
+        init(_ f: FieldSpec) {
+            switch (f.name, f.type) {
+            case ("CPRnr", _): self = .cpr
+            case ("Komnr", _): self = .komnr
+            case ("Postnummer", _): self = .postnummer
+            case (_, "date"): self = .date
+            default: self = .number
             }
+        }
+    }
+
+    /// Where a query (`query`) has the values a measure is read from. The wide one selects the
+    /// version and the fields only, and takes the write-down's values from the fields: every
+    /// column fewer is one fewer through SQLite's sort of ten million rows.
+    struct Reading: Sendable {
+        /// One entry per field of layout 52.2, from column `fields` on, when dst is asked for; else empty.
+        let shown: [Shown]
+        let fields: Int32
+        let person, foranstalt, version, start, end, hours: Int32
+
+        static let narrow = Reading(shown: [], fields: 6, person: 0, foranstalt: 1, version: 2, start: 3, end: 4, hours: 5)
+
+        static func wide(_ layout: Layout) -> Reading {
+            func column(_ name: String) -> Int32 { 1 + Int32(layout.fields.firstIndex { $0.name == name }!) }
+            return Reading(shown: layout.fields.map(Shown.init), fields: 1, person: column("CPRnr"), foranstalt: column("Foranstalt"),
+                           version: 0, start: column("Startdt"), end: column("Slutdt"), hours: column("Timetal"))
+        }
+    }
+
+    init(_ row: Statement, _ reading: Reading, prefixes: inout [UInt8]) {
+        person = row.int(reading.person)
+        // A value kept with a warning is no code and no hours (as the write-down reads it).
+        foranstalt = row.type(reading.foranstalt) == SQLITE_INTEGER ? Int(row.int(reading.foranstalt)) : nil
+        measure = WriteDown.Measure(id: Int(row.int(reading.version)), start: Day(ordinal: Int32(row.int(reading.start))),
+                                    end: Day(ordinal: Int32(row.int(reading.end))),
+                                    hours: row.type(reading.hours) == SQLITE_INTEGER ? Int(row.int(reading.hours)) : 0)
+        let start = prefixes.count
+        for (i, f) in reading.shown.enumerated() {
+            InForce.append(row, reading.fields + Int32(i), f, to: &prefixes)
+            prefixes.append(UInt8(ascii: ";"))
         }
         dstPrefix = start..<prefixes.count
     }
@@ -206,9 +331,11 @@ struct InForce {
     /// A value as the extract shows it: a day as ISO, the CPR number with its ten digits, the
     /// municipality with three and a postal code with four; a value kept with a warning as
     /// delivered; quoted where it holds the separator, a quote or a line break.
-    static func append(_ row: Statement, _ c: Int32, _ f: FieldSpec, to out: inout [UInt8]) {
-        if row.isNull(c) { return }
-        guard row.isInteger(c) else {
+    static func append(_ row: Statement, _ c: Int32, _ f: Shown, to out: inout [UInt8]) {
+        switch row.type(c) {
+        case SQLITE_NULL: return
+        case SQLITE_INTEGER: break
+        default:
             let bytes = row.textBytes(c)
             guard bytes.contains(where: { $0 == 0x3B || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
                 out.append(contentsOf: bytes)
@@ -223,30 +350,33 @@ struct InForce {
             return
         }
         let n = Int(row.int(c))
-        switch (f.name, f.type) {
-        case ("CPRnr", _): digits(n, width: 10, to: &out)
-        case ("Komnr", _): digits(n, width: 3, to: &out)
-        case ("Postnummer", _): digits(n, width: 4, to: &out)
-        case (_, "date"): iso(Day(ordinal: Int32(n)), to: &out)
-        default: digits(n, width: 1, to: &out)
+        switch f {
+        case .cpr: digits(n, width: 10, to: &out)
+        case .komnr: digits(n, width: 3, to: &out)
+        case .postnummer: digits(n, width: 4, to: &out)
+        case .date: iso(Day(ordinal: Int32(n)), to: &out)
+        case .number: digits(n, width: 1, to: &out)
         }
     }
 
-    /// A whole number with at least `width` digits (leading zeros), written in place.
+    /// A whole number with at least `width` (at most 20) digits, leading zeros, written in place.
     static func digits(_ n: Int, width: Int, to out: inout [UInt8]) {
         if n < 0 { out.append(UInt8(ascii: "-")) }
         var v = n.magnitude
-        var count = 1
-        var rest = v / 10
-        while rest > 0 { count += 1; rest /= 10 }
-        let end = out.count + max(count, width)
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(count, width)))
-        var i = end - 1
-        repeat {
-            out[i] = UInt8(ascii: "0") + UInt8(v % 10)
-            v /= 10
-            i -= 1
-        } while v > 0
+        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &scratch) { b in
+            var i = b.count
+            repeat {
+                i -= 1
+                b[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            while b.count - i < width, i > 0 {
+                i -= 1
+                b[i] = UInt8(ascii: "0")
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[i...]))
+        }
     }
 
     /// `yyyy-mm-dd`, as `Day.iso` shows it.

@@ -238,6 +238,8 @@ public final class Statement {
         return UnsafeRawBufferPointer(start: p, count: n)
     }
     public func isNull(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_NULL }
+    /// The column's storage class (`SQLITE_INTEGER`, `SQLITE_TEXT`, …), asked once for a value read by type.
+    public func type(_ col: Int32) -> Int32 { sqlite3_column_type(handle, col) }
     public func isDouble(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_FLOAT }
     public func isInteger(_ col: Int32) -> Bool { sqlite3_column_type(handle, col) == SQLITE_INTEGER }
     public var columnCount: Int32 { sqlite3_column_count(handle) }
