@@ -136,7 +136,7 @@ struct ExtractPart: ExtractLines {
     /// The last lines to the file: the part is whole.
     mutating func passEnded() throws { try flush() }
 
-    /// Every line written before `close`, in order, a chunk at a time.
+    /// Every line written before `passEnded`, in order, a chunk at a time.
     func read(_ body: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
         try file.read(body)
     }

@@ -4,7 +4,7 @@ import Foundation
 
 /// Writes the §54 extracts (`AmforaCore/Disclose`) of one batch from the dataset in force for
 /// it, and logs each in the warehouse (`v_disclosure`). Passes over the measures in force,
-/// sorted by person by SQLite (which spills to disk, so memory does not grow with the rows);
+/// sorted by person by SQLite (whose sort spills to disk rather than holding the rows);
 /// each person's measures are written down as the batch had them, then every extract asked for
 /// takes the measures its rule lets through. Danmarks Statistik's pass runs in two halves of
 /// the persons beside each other (`PassBeside`), joined in order.
@@ -81,20 +81,20 @@ public enum DisclosureStage {
         // year and (for ATP and SKAT) code and dates can let them in.
         let wide = writers.indices.filter { writers[$0].recipient == .dst }
         let narrow = writers.indices.filter { writers[$0].recipient != .dst }
-        let shown = InForce.Reading.wide(layout)
+        let reading = InForce.Reading.wide(layout)
         // The second half of the persons, and the narrow pass, run beside the first half on
         // threads and connections of their own (the run lock keeps writers away, so all read
         // the same data): two cores sort and write, and the kernel shares them out.
         let file = PassBeside<ExtractPart>.canOpen(db.path)
         let second = try wide.first.flatMap { i in
-            file ? PassBeside(db.path, InForce.query(layout, wide: true, half: .second), request, shown,
+            file ? PassBeside(db.path, InForce.query(layout, wide: true, half: .second), request, reading,
                               [try ExtractPart(recipient: .dst, beside: writers[i].path)]) : nil
         }
         let narrowSQL = InForce.query(layout, wide: false, only: narrow.map { writers[$0].recipient }, batch: request.batch, codes: request.codes)
         let beside = file && !narrow.isEmpty ? PassBeside(db.path, narrowSQL, request, .narrow, narrow.map { writers[$0] }) : nil
         do {
             if !wide.isEmpty {
-                try pass(db, InForce.query(layout, wide: true, half: second == nil ? nil : .first), request, shown, into: &writers, wide)
+                try pass(db, InForce.query(layout, wide: true, half: second == nil ? nil : .first), request, reading, into: &writers, wide)
             }
             if !narrow.isEmpty, beside == nil { try pass(db, narrowSQL, request, .narrow, into: &writers, narrow) }
         } catch {
@@ -153,7 +153,7 @@ public enum DisclosureStage {
             let next = rows.int(reading.person)
             if next != person {
                 // A person's measures are written down together: met twice, they would be split.
-                if let person, next < person { throw DisclosureOrderError(sql: sql) }
+                if let person, next < person { throw DisclosureOrderError() }
                 try flush()  // before the next person's bytes go into the buffer it clears
                 person = next
             }
@@ -165,7 +165,6 @@ public enum DisclosureStage {
 
 /// The rows did not come sorted by person, as the query asks: no extract is written from them.
 struct DisclosureOrderError: Error, CustomStringConvertible {
-    let sql: String
     var description: String { "the measures in force did not come sorted by person; no extract was written (report this)" }
 }
 
