@@ -2,8 +2,8 @@
 import AmforaTestSupport
 import Testing
 
-/// The pure parts of the week index: the level a stretch is filed under, a person's totals, and
-/// the week figures' corrections.
+/// The pure parts of the week index: the level a stretch is filed under, which stretches share a
+/// week, and the week figures' corrections.
 @Suite struct WeekStatsTests {
     func day(_ iso: String) -> Day { Day(iso: iso)! }
 
@@ -23,19 +23,24 @@ import Testing
         }
     }
 
-    @Test func aPersonsTotalsChangeWhereAMeasureStartsOrEnds() {
-        let m = [WriteDown.Measure(id: 1, start: day("2024-01-01"), end: day("2024-01-10"), hours: 30),
-                 WriteDown.Measure(id: 2, start: day("2024-01-08"), end: day("2024-01-20"), hours: 20),
-                 WriteDown.Measure(id: 3, start: day("2024-01-21"), end: day("2024-01-31"), hours: 20),
-                 WriteDown.Measure(id: 4, start: day("2024-03-01"), end: day("2024-03-02"), hours: 0)]
-        #expect(WriteDown.stretches(of: 7, m) == [
-            PersonStretch(person: 7, start: day("2024-01-01"), end: day("2024-01-07"), hours: 30),
-            PersonStretch(person: 7, start: day("2024-01-08"), end: day("2024-01-10"), hours: 50),
-            // Measures 2 and 3 follow each other at the same hours: one stretch.
-            PersonStretch(person: 7, start: day("2024-01-11"), end: day("2024-01-31"), hours: 20),
-            // A measure of no hours still puts the person in the week.
-            PersonStretch(person: 7, start: day("2024-03-01"), end: day("2024-03-02"), hours: 0),
-        ])
+    /// A stretch is marked together exactly when another of the person's touches one of its
+    /// ISO weeks: against the weeks of each pair, on random persons.
+    @Test func aStretchIsTogetherExactlyWhenItSharesAWeek() {
+        var g = SplitMix64(seed: 21)
+        let base = day("2024-01-01")
+        for _ in 0..<500 {
+            let list = (0..<Int.random(in: 0...6, using: &g)).map { i -> MeasureStretch in
+                let s = base + Int.random(in: 0...60, using: &g)
+                return stretch(Int64(i), s.iso, (s + Int.random(in: 0...20, using: &g)).iso)
+            }
+            let marked = MeasureStretch.markingTogether(list)
+            #expect(marked.map { var m = $0; m.together = false; return m } == list)
+            func weeks(_ m: MeasureStretch) -> ClosedRange<Int32> { m.start.weekStart.ordinal...m.end.weekStart.ordinal }
+            for (i, m) in marked.enumerated() {
+                let shares = marked.indices.contains { $0 != i && weeks(marked[$0]).overlaps(weeks(m)) }
+                #expect(m.together == shares)
+            }
+        }
     }
 
     func stretch(_ v: Int64, _ s: String, _ e: String, hours: Int = 10, rate: Double? = nil, komnr: Int = 101) -> MeasureStretch {

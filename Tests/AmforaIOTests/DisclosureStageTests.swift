@@ -98,7 +98,7 @@ import Testing
         // Danmarks Statistik's pass runs in two halves by CPR number, on two connections: the
         // order and the contents below prove their joining only while both halves have persons.
         #expect(rows().contains { Int64($0.cpr)! < 1_600_000_000 } && rows().contains { Int64($0.cpr)! >= 1_600_000_000 })
-        #expect(PassBeside<ExtractPart>.canOpen(w.db.path))
+        #expect(w.db.canOpenAnother)
         let out = dir.file("out")
         let request = DisclosureStage.Request(batch: batch, recipients: Recipient.allCases, out: out, codes: DisclosureCodes())
         let first = try DisclosureStage.run(w.db, request, now: "2026-11-27T07:00:00+01:00")

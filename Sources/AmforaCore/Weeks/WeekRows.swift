@@ -1,7 +1,9 @@
 /// What the week views read (`v_activity_week`, `v_person_week`, `v_week_stats`): each current
-/// measure's stretches at one rate after the write-down, and each person's stretches at one
-/// total. Both are written by the write-down stage for exactly the persons it recomputes, so the
-/// week questions never expand measures into weeks at query time.
+/// measure's stretches at one rate after the write-down, written by the write-down stage for
+/// exactly the persons it recomputes, so the week questions never expand measures into weeks at
+/// query time. A stretch that shares none of its ISO weeks with another of its person's is
+/// marked alone: it is a person-week row and a measure-week row by itself, and only the others
+/// are grouped when a week is asked for.
 
 /// One stretch of one measure at one rate (the whole measure when the write-down left it alone).
 public struct MeasureStretch: Hashable, Sendable {
@@ -17,9 +19,12 @@ public struct MeasureStretch: Hashable, Sendable {
     public let hours: Int
     /// Hours a week after the write-down on these days; nil where it is `hours`.
     public let rate: Double?
+    /// Whether another of the person's stretches touches one of this one's ISO weeks
+    /// (`MeasureStretch.markingTogether`).
+    public var together: Bool
 
     public init(versionID: Int64, activityID: Int64, person: Int64, komnr: Int, foranstalt: Int?,
-                start: Day, end: Day, hours: Int, rate: Double?) {
+                start: Day, end: Day, hours: Int, rate: Double?, together: Bool = false) {
         self.versionID = versionID
         self.activityID = activityID
         self.person = person
@@ -29,24 +34,25 @@ public struct MeasureStretch: Hashable, Sendable {
         self.end = end
         self.hours = hours
         self.rate = rate
+        self.together = together
     }
 
     public var rateAfterWriteDown: Double { rate ?? Double(hours) }
-}
 
-/// One stretch of a person's days with the same total of reported hours a week across all
-/// their measures; after the write-down the total is at most 37 (`WriteDown.weeklyCap`).
-public struct PersonStretch: Hashable, Sendable {
-    public let person: Int64
-    public let start: Day
-    public let end: Day
-    public let hours: Int
-
-    public init(person: Int64, start: Day, end: Day, hours: Int) {
-        self.person = person
-        self.start = start
-        self.end = end
-        self.hours = hours
+    /// One person's stretches (in any order), each marked whether it shares an ISO week with
+    /// another of them: sorted by first week, a stretch is alone when the weeks before it end
+    /// before its first and the next one starts after its last.
+    public static func markingTogether(_ stretches: [MeasureStretch]) -> [MeasureStretch] {
+        var out = stretches
+        let order = out.indices.sorted { out[$0].start < out[$1].start }
+        var lastWeekBefore = Int32.min
+        for (k, i) in order.enumerated() {
+            let first = out[i].start.weekStart.ordinal, last = out[i].end.weekStart.ordinal
+            let nextFirst = k + 1 < order.count ? out[order[k + 1]].start.weekStart.ordinal : Int32.max
+            out[i].together = first <= lastWeekBefore || nextFirst <= last
+            lastWeekBefore = max(lastWeekBefore, last)
+        }
+        return out
     }
 }
 
@@ -63,36 +69,12 @@ public enum IntervalLevel {
         let days = max(1, end - start + 1)
         return Int.bitWidth - (days - 1).leadingZeroBitCount
     }
-}
 
-extension WriteDown {
-    /// The person's stretches of constant total hours a week (where at least one measure runs),
-    /// with adjacent stretches of the same total merged: the person-week view's rows.
-    public static func stretches(of person: Int64, _ measures: [Measure]) -> [PersonStretch] {
-        var events: [(day: Int32, hours: Int, count: Int)] = []
-        events.reserveCapacity(measures.count * 2)
-        for m in measures where m.end >= m.start {
-            events.append((m.start.ordinal, m.hours, 1))
-            events.append((m.end.ordinal + 1, -m.hours, -1))
-        }
-        events.sort { $0.day < $1.day }
-        var out: [PersonStretch] = []
-        var total = 0, running = 0, i = 0
-        while i < events.count {
-            let day = events[i].day
-            while i < events.count, events[i].day == day {
-                total += events[i].hours
-                running += events[i].count
-                i += 1
-            }
-            guard running > 0, i < events.count else { continue }
-            let s = Day(ordinal: day), e = Day(ordinal: events[i].day - 1)
-            if let last = out.last, last.hours == total, last.end + 1 == s {
-                out[out.count - 1] = PersonStretch(person: person, start: last.start, end: e, hours: total)
-            } else {
-                out.append(PersonStretch(person: person, start: s, end: e, hours: total))
-            }
-        }
-        return out
-    }
+    /// Added to the level of a stretch that shares a week with another of its person's, so that
+    /// the two kinds lie apart in the index and a week's query still joins on the level alone
+    /// (a constant leading column let SQLite's planner pick a scan of the whole kind).
+    public static let together = 32
+
+    /// The level a stretch is filed under in `week_segment`.
+    public static func filed(_ s: MeasureStretch) -> Int { of(s.start, s.end) + (s.together ? together : 0) }
 }

@@ -85,7 +85,7 @@ public enum DisclosureStage {
         // The second half of the persons, and the narrow pass, run beside the first half on
         // threads and connections of their own (the run lock keeps writers away, so all read
         // the same data): two cores sort and write, and the kernel shares them out.
-        let file = PassBeside<ExtractPart>.canOpen(db.path)
+        let file = db.canOpenAnother
         let second = try wide.first.flatMap { i in
             file ? PassBeside(db.path, InForce.query(layout, wide: true, half: .second), request, reading,
                               [try ExtractPart(recipient: .dst, beside: writers[i].path)]) : nil
@@ -178,11 +178,6 @@ final class PassBeside<W: ExtractLines>: @unchecked Sendable {
     private var waited = false
     /// The writers given, taken by the thread.
     private let given: [W]
-
-    /// Whether a second connection can open the warehouse (not one in memory).
-    static func canOpen(_ path: String) -> Bool {
-        !path.isEmpty && path != ":memory:" && FileManager.default.fileExists(atPath: path)
-    }
 
     init(_ path: String, _ sql: String, _ request: DisclosureStage.Request, _ reading: InForce.Reading, _ writers: [W]) {
         given = writers

@@ -52,6 +52,9 @@ public final class Database {
     /// Set by the WAL hook (`automaticCheckpoints(every: 0)`); retained as long as the connection.
     let walFrames = LogFrames()
     public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+    /// Whether a second connection can open this database (a file, not one in memory), for a
+    /// pass that reads beside this connection's work.
+    var canOpenAnother: Bool { !path.isEmpty && path != ":memory:" && FileManager.default.fileExists(atPath: path) }
 
     /// Opens (creating if needed) the database. A new file is created owner-only (0600) before
     /// SQLite touches it, so personal data is never readable by others, not even for a moment.

@@ -409,7 +409,6 @@ enum Schema {
             rate REAL,
             PRIMARY KEY (level, start_date, version_id)
         ) WITHOUT ROWID;
-        \(weekSegmentPersonIndex);
         CREATE TABLE person_segment (
             level INTEGER NOT NULL,
             start_date INTEGER NOT NULL,
@@ -432,7 +431,6 @@ enum Schema {
         DROP VIEW v_person_week;
         DROP VIEW v_activity_week;
         DROP VIEW activity_segment;
-        \(weekViews)
         """,
         // 13: the §54 disclosure log (disclosures.md): what was passed on to whom, when, under
         // which paragraph — written with each extract, and again for each re-disclosure.
@@ -455,47 +453,99 @@ enum Schema {
                    created_at, delivered_to, delivered_at
             FROM disclosure;
         """,
+        // 14: a person's weeks from the measures' stretches, with the stretches that share no
+        // ISO week with another of their person's (most of them) filed apart, on levels of their
+        // own (`IntervalLevel.together`),
+        // so that a week is one pass over them and only the rest is grouped: the person-week
+        // table (and its 460 000 changed rows a Friday) is gone, and a person's history comes
+        // through the index by person like their measures'. The next write-down rebuilds the
+        // tables and the figures.
+        """
+        DROP VIEW IF EXISTS v_person_week;
+        DROP VIEW IF EXISTS v_activity_week;
+        DROP TABLE week_segment;
+        DROP TABLE person_segment;
+        DROP TABLE week_level;
+        CREATE TABLE week_level (level INTEGER PRIMARY KEY, span INTEGER NOT NULL, together INTEGER NOT NULL);
+        WITH RECURSIVE l(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM l WHERE n < \(IntervalLevel.count - 1))
+            INSERT INTO week_level (level, span, together)
+            SELECT n, 1 << n, 0 FROM l UNION ALL SELECT n + \(IntervalLevel.together), 1 << n, 1 FROM l;
+        CREATE TABLE week_segment (
+            level INTEGER NOT NULL,
+            start_date INTEGER NOT NULL,
+            version_id INTEGER NOT NULL,
+            end_date INTEGER NOT NULL,
+            cprnr INTEGER NOT NULL,
+            komnr INTEGER NOT NULL,
+            foranstalt INTEGER,
+            activity_id INTEGER NOT NULL,
+            hours INTEGER NOT NULL,
+            rate REAL,
+            PRIMARY KEY (level, start_date, version_id)
+        ) WITHOUT ROWID;
+        \(weekSegmentPersonIndex);
+        DELETE FROM week_stats;
+        DELETE FROM week_index_state;
+        \(weekViews)
+        """,
     ]
 
     /// An analyst's `WHERE cpr = …` on `v_activity_week` finds the person's rows by it.
     static let weekSegmentPersonIndex = "CREATE INDEX IF NOT EXISTS week_segment_person ON week_segment (printf('%010d', cprnr))"
 
     /// The week views over the interval index. A week is found by one range of starts per level
-    /// (`IntervalLevel`). A stretch that covers the whole week, or is its measure's only one, is
-    /// alone in that week and needs no grouping; only the few others are summed. The columns an
-    /// analyst filters on are grouping columns, so SQLite moves such a filter into the view.
+    /// (`IntervalLevel`) among the stretches alone in their weeks, which are rows by themselves,
+    /// and the same among the others, which are summed per measure (or person) and week — except
+    /// a measure's only stretch, or one covering the whole week, which is its measure's row
+    /// alone. The columns an analyst filters on are grouping columns, so SQLite moves such a
+    /// filter into the view.
     static let weekViews = """
         CREATE VIEW v_activity_week AS
             \(weekSelect("s.activity_id, printf('%010d', s.cprnr) AS cpr, printf('%03d', s.komnr) AS komnr, s.foranstalt",
-                         table: "week_segment", hours: "s.hours", writtenDown: "coalesce(s.rate, s.hours)",
                          alone: "s.rate IS NULL", groupBy: "s.version_id, cpr, komnr, s.foranstalt, s.activity_id"));
         CREATE VIEW v_person_week AS
-            \(weekSelect("printf('%010d', s.cprnr) AS cpr", table: "person_segment", hours: "s.hours",
-                         writtenDown: "min(s.hours, \(WriteDown.weeklyCap))", alone: "0", groupBy: "cpr"));
+            \(weekSelect("printf('%010d', s.cprnr) AS cpr", alone: nil, groupBy: "cpr"));
         CREATE VIEW v_week_stats AS
             SELECT w.monday AS week_start, w.iso_week, printf('%03d', t.komnr) AS komnr, nullif(t.foranstalt, -1) AS foranstalt,
                    t.persons, t.measures, t.hour_days / 7.0 AS hours, t.micro_hour_days / 7000000.0 AS hours_written_down
             FROM week_stats t JOIN iso_week w ON w.week_start = t.week_start;
         """
 
-    static func weekSelect(_ columns: String, table: String, hours: String, writtenDown: String, alone: String, groupBy: String) -> String {
+    /// `alone`: which of the stretches that share a week with others still make a row by
+    /// themselves (nil: none do).
+    static func weekSelect(_ columns: String, alone: String?, groupBy: String) -> String {
         let days = "(min(s.end_date, w.week_end) - max(s.start_date, w.week_start) + 1)"
-        let from = """
-            FROM iso_week w JOIN week_level l JOIN \(table) s ON s.level = l.level
+        func from(together: Int) -> String {
+            """
+            FROM iso_week w JOIN week_level l ON l.together = \(together) JOIN week_segment s ON s.level = l.level
                 AND s.start_date BETWEEN w.week_start - l.span + 1 AND w.week_end AND s.end_date >= w.week_start
             """
+        }
+        let row = """
+            SELECT \(columns), w.iso_week, w.monday AS week_start,
+                   s.hours * \(days) / 7.0 AS hours, coalesce(s.rate, s.hours) * \(days) / 7.0 AS hours_written_down
+            """
+        let sum = """
+            SELECT \(columns), w.iso_week, w.monday AS week_start,
+                   sum(s.hours * \(days)) / 7.0 AS hours, sum(coalesce(s.rate, s.hours) * \(days)) / 7.0 AS hours_written_down
+            """
+        let grouped = "GROUP BY \(groupBy), w.monday, w.iso_week"
+        guard let alone else {
+            return "\(row)\n\(from(together: 0))\nUNION ALL\n\(sum)\n\(from(together: 1))\n\(grouped)"
+        }
         let whole = "(\(alone) OR (s.start_date <= w.week_start AND s.end_date >= w.week_end))"
         return """
-            SELECT \(columns), w.iso_week, w.monday AS week_start,
-                   \(hours) * \(days) / 7.0 AS hours, \(writtenDown) * \(days) / 7.0 AS hours_written_down
-            \(from)
+            \(row)
+            \(from(together: 0))
+            UNION ALL
+            \(row)
+            \(from(together: 1))
             WHERE \(whole)
             UNION ALL
-            SELECT \(columns), w.iso_week, w.monday AS week_start,
-                   sum(\(hours) * \(days)) / 7.0 AS hours, sum(\(writtenDown) * \(days)) / 7.0 AS hours_written_down
-            \(from)
+            \(sum)
+            \(from(together: 1))
             WHERE NOT \(whole)
-            GROUP BY \(groupBy), w.monday, w.iso_week
+            \(grouped)
             """
     }
 

@@ -25,7 +25,7 @@ public enum WriteDownStage {
         for m in try currentMeasures(db, of: persons) { try writer.add(m) }
         try writer.finish()
         // A pending person with no current measure left still loses their earlier week rows.
-        for p in persons ?? [] where !writer.seen.contains(Int64(p)) { try weeks.replace(person: Int64(p), measures: [], totals: []) }
+        for p in persons ?? [] where !writer.seen.contains(Int64(p)) { try weeks.replace(person: Int64(p), measures: []) }
         try weeks.finish()
         var summary = writer.summary
         summary.weekTables = weeks.timing
@@ -110,7 +110,7 @@ struct CurrentMeasure {
 
 /// Collects one person's measures at a time (they arrive grouped by person) and writes the
 /// written-down ones — the average hours per version and its segments — and every measure's
-/// stretches and the person's totals to the week tables.
+/// stretches to the week tables.
 private struct SegmentWriter {
     private let insertAverage: Statement
     private let insertSegment: Statement
@@ -173,7 +173,7 @@ private struct SegmentWriter {
             }
         }
         if any { summary.writtenDownPersons += 1 }
-        try weeks.replace(person: cpr, measures: stretches.sorted(by: WeekTables.order), totals: WriteDown.stretches(of: cpr, plain))
+        try weeks.replace(person: cpr, measures: MeasureStretch.markingTogether(stretches.sorted(by: WeekTables.order)))
         measures.removeAll(keepingCapacity: true)
     }
 }
