@@ -455,10 +455,11 @@ enum Schema {
         """,
         // 14: a person's weeks from the measures' stretches, with the stretches that share no
         // ISO week with another of their person's (most of them) filed apart, on levels of their
-        // own (`IntervalLevel.together`),
-        // so that a week is one pass over them and only the rest is grouped: the person-week
-        // table (and its 460 000 changed rows a Friday) is gone, and a person's history comes
-        // through the index by person like their measures'. The next write-down rebuilds the
+        // own (`IntervalLevel.together`), so that a week is one pass over them and only the rest
+        // is grouped: the person-week table (and its 460 000 changed rows a Friday) is gone, and
+        // a person's history comes through the index by person like their measures'. CPR and
+        // municipality are kept as the views show them, so that a week's 800 000 rows are not
+        // formatted on every question (a quarter of its time). The next write-down rebuilds the
         // tables and the figures.
         """
         DROP VIEW IF EXISTS v_person_week;
@@ -475,8 +476,8 @@ enum Schema {
             start_date INTEGER NOT NULL,
             version_id INTEGER NOT NULL,
             end_date INTEGER NOT NULL,
-            cprnr INTEGER NOT NULL,
-            komnr INTEGER NOT NULL,
+            cpr TEXT NOT NULL,
+            komnr TEXT NOT NULL,
             foranstalt INTEGER,
             activity_id INTEGER NOT NULL,
             hours INTEGER NOT NULL,
@@ -491,7 +492,7 @@ enum Schema {
     ]
 
     /// An analyst's `WHERE cpr = …` on `v_activity_week` finds the person's rows by it.
-    static let weekSegmentPersonIndex = "CREATE INDEX IF NOT EXISTS week_segment_person ON week_segment (printf('%010d', cprnr))"
+    static let weekSegmentPersonIndex = "CREATE INDEX IF NOT EXISTS week_segment_person ON week_segment (cpr)"
 
     /// The week views over the interval index. A week is found by one range of starts per level
     /// (`IntervalLevel`) among the stretches alone in their weeks, which are rows by themselves,
@@ -501,10 +502,10 @@ enum Schema {
     /// filter into the view.
     static let weekViews = """
         CREATE VIEW v_activity_week AS
-            \(weekSelect("s.activity_id, printf('%010d', s.cprnr) AS cpr, printf('%03d', s.komnr) AS komnr, s.foranstalt",
-                         alone: "s.rate IS NULL", groupBy: "s.version_id, cpr, komnr, s.foranstalt, s.activity_id"));
+            \(weekSelect("s.activity_id, s.cpr, s.komnr, s.foranstalt",
+                         alone: "s.rate IS NULL", groupBy: "s.version_id, s.cpr, s.komnr, s.foranstalt, s.activity_id"));
         CREATE VIEW v_person_week AS
-            \(weekSelect("printf('%010d', s.cprnr) AS cpr", alone: nil, groupBy: "cpr"));
+            \(weekSelect("s.cpr", alone: nil, groupBy: "s.cpr"));
         CREATE VIEW v_week_stats AS
             SELECT w.monday AS week_start, w.iso_week, printf('%03d', t.komnr) AS komnr, nullif(t.foranstalt, -1) AS foranstalt,
                    t.persons, t.measures, t.hour_days / 7.0 AS hours, t.micro_hour_days / 7000000.0 AS hours_written_down

@@ -39,7 +39,7 @@ final class EarlierStretches: @unchecked Sendable {
 
     private static func read(_ db: Database, of persons: Set<Int>) throws -> [Int64: [MeasureStretch]] {
         var out: [Int64: [MeasureStretch]] = [:]
-        let q = try db.prepare("SELECT cprnr, version_id, activity_id, komnr, foranstalt, start_date, end_date, hours, rate, level FROM week_segment")
+        let q = try db.prepare("SELECT CAST(cpr AS INTEGER), version_id, activity_id, CAST(komnr AS INTEGER), foranstalt, start_date, end_date, hours, rate, level FROM week_segment")
         while try q.step() {
             let person = q.int(0)
             guard persons.contains(Int(person)) else { continue }

@@ -47,8 +47,8 @@ final class WeekTables {
 
     static func insertSQL(_ table: String) -> String {
         """
-        INSERT INTO \(table) (level, start_date, version_id, end_date, cprnr, komnr, foranstalt, activity_id, hours, rate)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO \(table) (level, start_date, version_id, end_date, cpr, komnr, foranstalt, activity_id, hours, rate)
+        VALUES (?1, ?2, ?3, ?4, printf('%010d', ?5), printf('%03d', ?6), ?7, ?8, ?9, ?10)
         """
     }
 
@@ -107,7 +107,7 @@ final class WeekTables {
         let delete = try db.prepare("DELETE FROM week_segment WHERE level = ? AND start_date = ? AND version_id = ?")
         let insert = try db.prepare(Self.insertSQL("week_segment"))
         let update = try db.prepare("""
-            UPDATE week_segment SET end_date = ?4, komnr = ?6, foranstalt = ?7, activity_id = ?8, hours = ?9, rate = ?10
+            UPDATE week_segment SET end_date = ?4, komnr = printf('%03d', ?6), foranstalt = ?7, activity_id = ?8, hours = ?9, rate = ?10
             WHERE level = ?1 AND start_date = ?2 AND version_id = ?3
             """)
         let gone = changes.gone.map { (key($0), $0) }.sorted { $0.0 < $1.0 }
