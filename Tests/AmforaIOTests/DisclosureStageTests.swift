@@ -143,6 +143,25 @@ import Testing
             "uvm_20261127.csv", "uvm_20261127.manifest.json"])
     }
 
+    /// The passes sort with SQLite's default page cache, which bounds the sort's memory before
+    /// it spills (the warehouse's 256 MB made the national peak 584 MB); the warehouse has its
+    /// own back afterwards, and the same bytes either way.
+    @Test func theExtractIsSortedInASmallCacheAndTheWarehousesIsRestored() throws {
+        let dir = TemporaryDirectory()
+        let w = try warehouse(dir)
+        let warehouseCache = try w.db.scalar("PRAGMA cache_size")
+        #expect(warehouseCache == -262_144)
+        let inside = try w.db.withCache(kibibytes: 2000) { try w.db.scalar("PRAGMA cache_size") }
+        #expect(inside == -2000)
+        let request = DisclosureStage.Request(batch: batch, recipients: [.dst], out: dir.file("small"), codes: DisclosureCodes())
+        let small = try DisclosureStage.run(w.db, request, now: "2026-11-27T07:00:00+01:00")
+        #expect(try w.db.scalar("PRAGMA cache_size") == warehouseCache)
+        var wide = request
+        wide.out = dir.file("wide")
+        let large = try w.db.withScratchOnDisk { try DisclosureStage.extract(w.db, wide, now: "2026-11-27T07:00:00+01:00") }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: small[0].csv)) == Data(contentsOf: URL(fileURLWithPath: large[0].csv)))
+    }
+
     @Test func rowsNotSortedByPersonWriteNothing() throws {
         let dir = TemporaryDirectory()
         let w = try warehouse(dir)

@@ -144,6 +144,16 @@ public final class Database {
         return try body()
     }
 
+    /// Runs `body` with a page cache (and so a sorter's memory before it spills) of `kibibytes`,
+    /// the warehouse's own size restored afterwards: a pass that streams the whole table
+    /// through a sort need not hold a quarter of a gigabyte of it.
+    public func withCache<T>(kibibytes: Int, _ body: () throws -> T) throws -> T {
+        let before = try scalar("PRAGMA cache_size") ?? -2000
+        try execute("PRAGMA cache_size = -\(kibibytes)")
+        defer { try? execute("PRAGMA cache_size = \(before)") }
+        return try body()
+    }
+
     /// Rows the last statement changed.
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
