@@ -62,12 +62,15 @@ public enum DisclosureStage {
         }
     }
 
+    /// Every pass's page cache in KiB (SQLite's default), which also bounds how much of its sort
+    /// SQLite holds before it spills: with the warehouse's 256 MB the national peak was 584 MB;
+    /// 16 and 64 MB were no faster nationally (25–29 s, as 2 MB).
+    static let sortCache = 2000
+
     public static func run(_ db: Database, _ request: Request, now: String) throws -> [Extract] {
         // The sort by person spills to files rather than holding ten million rows in memory.
         // (A second sorter thread, PRAGMA threads = 2, saved 2 s of 55 and doubled the memory.)
-        // Its page cache is as small as the other passes' connections' (SQLite's default), or
-        // its sort held the warehouse's 256 MB of rows before spilling.
-        try db.withScratchOnDisk { try db.withCache(kibibytes: 2000) { try extract(db, request, now: now) } }
+        try db.withScratchOnDisk { try db.withCache(kibibytes: sortCache) { try extract(db, request, now: now) } }
     }
 
     static func extract(_ db: Database, _ request: Request, now: String) throws -> [Extract] {
@@ -187,7 +190,11 @@ final class PassBeside<W: ExtractLines>: @unchecked Sendable {
             result = Result {
                 let db = try Database(path: path, readOnly: true)
                 var writers = given
-                try db.withScratchOnDisk { try DisclosureStage.pass(db, sql, request, reading, into: &writers, Array(writers.indices)) }
+                try db.withScratchOnDisk {
+                    try db.withCache(kibibytes: DisclosureStage.sortCache) {
+                        try DisclosureStage.pass(db, sql, request, reading, into: &writers, Array(writers.indices))
+                    }
+                }
                 for i in writers.indices { try writers[i].passEnded() }
                 return writers
             }
