@@ -181,6 +181,19 @@ import Testing
         #expect(p.contains("SEARCH t USING PRIMARY KEY (week_start=?)"), "\(p)")
     }
 
+    /// The report's write-down per municipality walks the write-down and looks each measure up
+    /// by its key, never the ten million measures in force; and gives what the plain join gives.
+    @Test func theReportsWriteDownByMunicipalityWalksTheWriteDown() throws {
+        let dir = TemporaryDirectory()
+        let w = try warehouse(dir, persons: 60)
+        _ = try WriteDownStage.apply(w.db, persons: nil)
+        let plan = try rows(w.db, "EXPLAIN QUERY PLAN " + BatchReportBuilder.writtenDownByMunicipality).joined(separator: "\n")
+        #expect(plan.contains("SCAN w") && plan.contains("SEARCH a USING INTEGER PRIMARY KEY"), "\(plan)")
+        let plain = BatchReportBuilder.writtenDownByMunicipality.replacingOccurrences(of: "CROSS JOIN", with: "JOIN")
+        let answer = try rows(w.db, BatchReportBuilder.writtenDownByMunicipality), joined = try rows(w.db, plain)
+        #expect(!answer.isEmpty && answer == joined)
+    }
+
     /// The merge that finds a person's changed stretches gives what the sets would: on random
     /// sorted lists with unique keys, where a key may come back with other content.
     @Test func theChangedStretchesAreWhatTheSetsGive() {

@@ -163,17 +163,22 @@ public enum BatchReportBuilder {
         }
     }
 
+    /// The write-down of every municipality's persons in one pass over the (small) write-down,
+    /// each row's measure looked up by its key: CROSS JOIN keeps that order, where SQLite's
+    /// planner chose to walk all ten million measures in force and look each up in the
+    /// write-down (3.4 s against 1.5 s nationally, a third of a rerun's report).
+    static let writtenDownByMunicipality = """
+        SELECT a.komnr, count(DISTINCT w.cprnr), coalesce(sum(w.hours - w.hours_written_down), 0) FROM writedown w
+        CROSS JOIN activity a ON a.version_id = w.version_id WHERE a.closed_in IS NULL GROUP BY a.komnr
+        """
+
     /// Each municipality's page: its rejects by rule, a sample of its history changes, and the
     /// write-down of the persons with a measure there.
     static func details(_ db: Database, batch: Int64, municipalities: Set<Int>) throws -> [Int: BatchReport.MunicipalityDetail] {
         var out: [Int: BatchReport.MunicipalityDetail] = [:]
         let total = try db.prepare("SELECT count(*) FROM reconciliation WHERE batch_date = ? AND komnr = ? AND history_change = 1")
-        // The write-down of every municipality's persons in one pass over the (small) write-down.
         var writtenDown: [Int: (Int, Double)] = [:]
-        let w = try db.prepare("""
-            SELECT a.komnr, count(DISTINCT w.cprnr), coalesce(sum(w.hours - w.hours_written_down), 0) FROM writedown w
-            JOIN activity a ON a.version_id = w.version_id WHERE a.closed_in IS NULL GROUP BY a.komnr
-            """)
+        let w = try db.prepare(writtenDownByMunicipality)
         while try w.step() { writtenDown[Int(w.int(0))] = (Int(w.int(1)), w.double(2)) }
         for k in municipalities.sorted() {
             var d = BatchReport.MunicipalityDetail()
