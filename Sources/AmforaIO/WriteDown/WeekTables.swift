@@ -9,9 +9,9 @@ import Foundation
 /// the table (a lookup per person cost five times as much), on a connection and core of their
 /// own while the write-down reads the measures (`EarlierStretches`); the figures' corrections
 /// are computed on another (`WeekFiguresBeside`); and the changed rows are written in key order
-/// at the end. Rebuilding (a first Friday, or when most persons changed)
-/// appends every row to a scratch table on disk and writes the table once in key order, with
-/// the index by person built afterwards: ten million random inserts took minutes.
+/// at the end. Rebuilding (a first Friday, or when most persons changed) appends every row to a
+/// scratch table on disk and writes the table once in key order, with the index by person built
+/// afterwards: ten million random inserts took minutes.
 final class WeekTables {
     private let db: Database
     private let rebuilding: Bool
@@ -21,11 +21,11 @@ final class WeekTables {
     private let append: Statement?
     /// Seconds spent waiting for the earlier rows and the figures' corrections (computed on
     /// threads of their own), writing changed rows, writing the corrected figures; rows written.
-    private var seconds = (waiting: 0.0, writing: 0.0, figures: 0.0, changedWeeks: 0, gone: 0, new: 0, inPlace: 0)
+    private var measured = (waiting: 0.0, writing: 0.0, figures: 0.0, changedWeeks: 0, gone: 0, new: 0, inPlace: 0)
 
     var timing: String {
         String(format: "week tables: %d rows gone, %d new (%d of them in place), waiting %.1f s, writing %.1f s, figures %.1f s (%d week rows)",
-               seconds.gone, seconds.new, seconds.inPlace, seconds.waiting, seconds.writing, seconds.figures, seconds.changedWeeks)
+               measured.gone, measured.new, measured.inPlace, measured.waiting, measured.writing, measured.figures, measured.changedWeeks)
     }
 
     init(_ db: Database, persons: Set<Int>?) throws {
@@ -62,7 +62,7 @@ final class WeekTables {
         }
         let t = Self.clock()
         let old = try earlier!.take(person)
-        seconds.waiting += Self.clock() - t
+        measured.waiting += Self.clock() - t
         guard old != new else { return }
         stats.add(person: old, sign: -1)
         stats.add(person: new, sign: 1)
@@ -85,12 +85,12 @@ final class WeekTables {
             try writeChangedRows()
         }
         let t1 = Self.clock()
-        seconds.writing += t1 - t0
+        measured.writing += t1 - t0
         let changes = stats.changes()
         let t2 = Self.clock()
-        seconds.waiting += t2 - t1
+        measured.waiting += t2 - t1
         try writeFigures(changes)
-        seconds.figures += Self.clock() - t2
+        measured.figures += Self.clock() - t2
     }
 
     /// Whether the week tables were ever built (a warehouse from before them was not).
@@ -116,8 +116,8 @@ final class WeekTables {
         var new = changes.new
         changes = ([], [])
         new.sort { key($0) < key($1) }
-        seconds.gone = gone.count
-        seconds.new = new.count
+        measured.gone = gone.count
+        measured.new = new.count
         func remove(_ k: (Int, Int32, Int64)) throws {
             delete.bind(k.0, at: 1)
             delete.bind(Int(k.1), at: 2)
@@ -133,7 +133,7 @@ final class WeekTables {
             } else {
                 // The same version's stretch from the same day, at the same level: the person too.
                 try Self.bind(update, new[j]); try update.run(); i += 1; j += 1
-                seconds.inPlace += 1
+                measured.inPlace += 1
             }
         }
     }
@@ -148,7 +148,7 @@ final class WeekTables {
             INSERT INTO week_stats (week_start, komnr, foranstalt, persons, measures, hour_days, micro_hour_days) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         let dropEmpty = try db.prepare("DELETE FROM week_stats WHERE week_start = ? AND komnr = ? AND foranstalt = ? AND measures = 0")
-        seconds.changedWeeks = changes.count
+        measured.changedWeeks = changes.count
         // Bound value by value: a million and a half weeks bound as arrays cost an allocation each.
         func bind(_ s: Statement, _ c: WeekStatsDelta.Change, figures: Bool) {
             s.bind(Int(WeekCalendar.monday(of: c.week).ordinal), at: 1)
