@@ -1,9 +1,9 @@
 /// What the week views read (`v_activity_week`, `v_person_week`, `v_week_stats`): each current
 /// measure's stretches at one rate after the write-down, written by the write-down stage for
 /// exactly the persons it recomputes, so the week questions never expand measures into weeks at
-/// query time. A stretch that shares none of its ISO weeks with another of its person's is
-/// marked alone: it is a person-week row and a measure-week row by itself, and only the others
-/// are grouped when a week is asked for.
+/// query time. A stretch that shares none of its ISO weeks with another of its person's (not
+/// `together`) is a person-week row and a measure-week row by itself; only the others are
+/// grouped when a week is asked for.
 
 /// One stretch of one measure at one rate (the whole measure when the write-down left it alone).
 public struct MeasureStretch: Hashable, Sendable {

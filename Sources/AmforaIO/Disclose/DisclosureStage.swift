@@ -176,42 +176,24 @@ struct DisclosureOrderError: Error, CustomStringConvertible {
 /// A pass (`DisclosureStage.pass`) on a thread and a read-only connection of its own, into
 /// writers it hands back when done: Danmarks Statistik's second half into a part the first
 /// half's file takes after its own lines, the narrow pass into its recipients' files.
-final class PassBeside<W: ExtractLines>: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    /// Set by the thread before it signals `done`; read only after `done`.
-    private var result: Result<[W], any Error>?
-    private var waited = false
-    /// The writers given, taken by the thread.
-    private let given: [W]
+final class PassBeside<W: ExtractLines> {
+    private let read: ReadBeside<[W]>
 
     init(_ path: String, _ sql: String, _ request: DisclosureStage.Request, _ reading: InForce.Reading, _ writers: [W]) {
-        given = writers
-        let thread = Thread { [self] in
-            result = Result {
-                let db = try Database(path: path, readOnly: true)
-                var writers = given
-                try db.withScratchOnDisk {
-                    try db.withCache(kibibytes: DisclosureStage.sortCache) {
-                        try DisclosureStage.pass(db, sql, request, reading, into: &writers, Array(writers.indices))
-                    }
+        read = ReadBeside(path) { db in
+            var writers = writers
+            try db.withScratchOnDisk {
+                try db.withCache(kibibytes: DisclosureStage.sortCache) {
+                    try DisclosureStage.pass(db, sql, request, reading, into: &writers, Array(writers.indices))
                 }
-                for i in writers.indices { try writers[i].passEnded() }
-                return writers
             }
-            done.signal()
+            for i in writers.indices { try writers[i].passEnded() }
+            return writers
         }
-        thread.stackSize = 8 << 20
-        thread.start()
     }
 
     /// Waits for the thread (once); its writers, or the error it met.
-    func finish() throws -> [W] {
-        if !waited {
-            done.wait()
-            waited = true
-        }
-        return try result!.get()
-    }
+    func finish() throws -> [W] { try read.finish() }
 }
 
 extension DisclosureStage {

@@ -491,7 +491,7 @@ enum Schema {
         """,
     ]
 
-    /// An analyst's `WHERE cpr = …` on `v_activity_week` finds the person's rows by it.
+    /// An analyst's `WHERE cpr = …` on `v_activity_week` or `v_person_week` finds the person's rows by it.
     static let weekSegmentPersonIndex = "CREATE INDEX IF NOT EXISTS week_segment_person ON week_segment (cpr)"
 
     /// The week views over the interval index. A week is found by one range of starts per level

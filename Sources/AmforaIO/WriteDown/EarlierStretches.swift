@@ -7,33 +7,23 @@ import Foundation
 /// That connection sees the last commit, which is what the table holds until `WeekTables`
 /// writes at the end of the transaction. A warehouse in memory has no second connection; the
 /// pass then runs on the caller's.
-final class EarlierStretches: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    /// Set by the pass before it signals `done`; read only after `done`.
-    private var result: Result<[Int64: [MeasureStretch]], any Error>?
+final class EarlierStretches {
+    private let beside: ReadBeside<[Int64: [MeasureStretch]]>?
     private var byPerson: [Int64: [MeasureStretch]]?
 
     init(_ db: Database, of persons: Set<Int>) throws {
-        guard db.canOpenAnother else {
+        if db.canOpenAnother {
+            beside = ReadBeside(db.path) { try Self.read($0, of: persons) }
+        } else {
+            beside = nil
             byPerson = try Self.read(db, of: persons)
-            return
         }
-        let path = db.path
-        let thread = Thread { [self] in
-            result = Result { try Self.read(Database(path: path, readOnly: true), of: persons) }
-            done.signal()
-        }
-        thread.stackSize = 8 << 20
-        thread.start()
     }
 
     /// The person's earlier stretches in `WeekTables.order` (none if the table held none),
     /// once: waits for the pass on the first call.
     func take(_ person: Int64) throws -> [MeasureStretch] {
-        if byPerson == nil {
-            done.wait()
-            byPerson = try result!.get()
-        }
+        if byPerson == nil { byPerson = try beside!.finish() }
         return byPerson!.removeValue(forKey: person) ?? []
     }
 

@@ -192,8 +192,8 @@ final class WeekTables {
     }
 
     /// What only `old` has and what only `new` has, both sorted by `less`, under which no two
-    /// elements of one list are equal (a version's stretches start on different days, and so
-    /// do a person's totals): a merge, not the sets that hashed every stretch twice.
+    /// elements of one list are equal (a version's stretches start on different days): a merge,
+    /// not the sets that hashed every stretch twice.
     static func difference<T: Equatable>(_ old: [T], _ new: [T], by less: (T, T) -> Bool, into changes: inout (gone: [T], new: [T])) {
         var i = 0, j = 0
         while i < old.count, j < new.count {
