@@ -55,10 +55,8 @@ import Testing
         return out.sorted()
     }
 
-    @Test func everyPastFridayIsWhatVActivityShowedThatFriday() throws {
-        let dir = TemporaryDirectory()
-        let config = dir.write("amfora.conf", lines: ["municipalities = 101, 147, 151", "shrink_minimum = 0", "shrink_threshold = 0.5"])
-        let w = dir.file("w.sqlite")
+    /// The eight Fridays run one after another into `w`; what `v_activity` showed after each.
+    func runFridays(_ dir: borrowing TemporaryDirectory, config: String, into w: String) throws -> (shown: [[String]], columns: [String]) {
         var shown: [[String]] = []
         var columns: [String] = []
         for week in Self.fridays.indices {
@@ -79,6 +77,24 @@ import Testing
             }
             shown.append(try rows(db, "v_activity", columns: columns))
         }
+        return (shown, columns)
+    }
+
+    /// The README's as-of query: the dataset as it stood on Friday `day`.
+    func asOf(_ db: Database, _ day: Day, columns: [String]) throws -> [String] {
+        try rows(db, "v_activity_history", columns: columns, where: """
+            WHERE first_batch <= '\(day.iso)' AND (removed_in_batch IS NULL OR removed_in_batch > '\(day.iso)')
+            """)
+    }
+
+    func config(_ dir: borrowing TemporaryDirectory) -> String {
+        dir.write("amfora.conf", lines: ["municipalities = 101, 147, 151", "shrink_minimum = 0", "shrink_threshold = 0.5"])
+    }
+
+    @Test func everyPastFridayIsWhatVActivityShowedThatFriday() throws {
+        let dir = TemporaryDirectory()
+        let w = dir.file("w.sqlite")
+        let (shown, columns) = try runFridays(dir, config: config(dir), into: w)
         let db = try Database(path: w, readOnly: true)
         // The Fridays did what they were meant to: a stale one and a held one among them.
         #expect(try db.scalar("SELECT count(*) FROM v_batch WHERE komnr = '147' AND status = 'stale'") ?? 0 >= 1)
@@ -86,10 +102,42 @@ import Testing
         #expect(try db.scalar("SELECT count(*) FROM v_batch WHERE komnr = '151' AND status = 'held'") == 1, "\(batches)")
         #expect(zip(shown, shown.dropFirst()).filter { $0 != $1 }.count >= 6, "the dataset changes from Friday to Friday")
         for (week, day) in Self.fridays.enumerated() {
-            let asOf = try rows(db, "v_activity_history", columns: columns, where: """
-                WHERE first_batch <= '\(day.iso)' AND (removed_in_batch IS NULL OR removed_in_batch > '\(day.iso)')
-                """)
+            let asOf = try asOf(db, day, columns: columns)
             #expect(asOf == shown[week], "as of \(day.iso): \(Set(asOf).symmetricDifference(shown[week]).sorted().prefix(4))")
         }
+    }
+
+    /// Found wrong after later Fridays ran: a corrected file for an old Friday, and the held
+    /// delivery of another. A load compares with the dataset in force, which is now a later
+    /// Friday's, so loading either would rewrite the later Fridays' history (it did: the as-of
+    /// query of Friday 1 then gave a measure twice). Both are refused, and no Friday's dataset changes.
+    @Test func aRerunOrAcceptOfAnOlderBatchChangesNoFridaysHistory() throws {
+        let dir = TemporaryDirectory()
+        let config = config(dir), w = dir.file("w.sqlite")
+        let (shown, columns) = try runFridays(dir, config: config, into: w)
+        func everyFriday() throws -> [[String]] {
+            let db = try Database(path: w, readOnly: true)
+            return try Self.fridays.map { try asOf(db, $0, columns: columns) }
+        }
+        #expect(try everyFriday() == shown)
+        let common = ["--config", config, "--warehouse", w, "--reports", dir.file("reports")]
+        let last = Self.fridays.last!.iso
+        let rerunDay = Self.fridays[2]
+        let corrected = Array(Self.lines(101, week: 2).dropFirst())
+        let file = dir.write(DeliveryName(kind: .amfora, komnr: 101, batchDate: rerunDay).fileName, lines: corrected, inSubdirectory: "fix")
+        let heldDay = Self.fridays[6]
+        for (what, args) in [("rerun", ["rerun", "--municipality", "101", "--file", file]),
+                             ("accept", ["accept", "--municipality", "151", "--batch-date", heldDay.iso]),
+                             ("accept --dry-run", ["accept", "--municipality", "151", "--batch-date", heldDay.iso, "--dry-run"]),
+                             ("run", ["run", "--source", dir.file(rerunDay.iso), "--batch-date", rerunDay.iso])] {
+            let r = try CLI.run(args + common)
+            #expect(r.status == 2, "\(what): \(r.stdout)\(r.stderr)")
+            #expect(r.stderr.contains("lies before the last batch run, \(last)") && r.stderr.contains("nothing was changed"), "\(what): \(r.stderr)")
+            #expect(try everyFriday() == shown, "\(what) changed a Friday's history")
+        }
+        // The last batch itself is still rerun.
+        let again = try CLI.run(["rerun", "--municipality", "101", "--source", dir.file(last)] + common)
+        #expect(again.status <= 1, "\(again.stdout)\(again.stderr)")
+        #expect(try everyFriday() == shown)
     }
 }

@@ -71,6 +71,14 @@ import Testing
         for f in ["index.html", "municipalities.csv", "rejects_by_rule.csv", "history_changes.csv", "stages.csv", "run.json"] {
             #expect(FileManager.default.fileExists(atPath: dir.file("reports/\(last)/\(f)")), "\(f)")
         }
+        // run.json gives each stage's CPU beside its wall time (the year benchmark reads both).
+        let run = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("reports/\(last)/run.json")))) as! [String: Any]
+        let stages = try #require(run["stages"] as? [[String: Any]])
+        #expect(stages.map { $0["stage"] as? String }.contains("write-down"))
+        for s in stages {
+            let cpu = try #require(s["cpu_seconds"] as? Double, "\(s)")
+            #expect(cpu >= 0, "\(s)")
+        }
         let html = try String(contentsOfFile: dir.file("reports/\(last)/index.html"), encoding: .utf8)
         #expect(!containsFullCPR(html))
         // A page per municipality, linked from the national table, and an index of the Fridays.

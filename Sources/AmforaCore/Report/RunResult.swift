@@ -39,11 +39,15 @@ public struct StageTiming: Sendable {
     public let stage: String
     public let seconds: Double
     public let detail: String
+    /// CPU seconds of the pass that ran the stage; nil where the timing was read back from the
+    /// warehouse (only wall time is kept there).
+    public let cpuSeconds: Double?
 
-    public init(stage: String, seconds: Double, detail: String) {
+    public init(stage: String, seconds: Double, detail: String, cpuSeconds: Double? = nil) {
         self.stage = stage
         self.seconds = seconds
         self.detail = detail
+        self.cpuSeconds = cpuSeconds
     }
 }
 

@@ -136,7 +136,11 @@ public enum RunSummary {
         parts.append("\"needs_person\":\(r.needsPerson)")
         parts.append("\"first_pass\":\(r.firstPass)")
         parts.append("\"peak_rss_bytes\":\(r.peakResidentBytes)")
-        let stages = r.stages.map { "{\"stage\":\(q($0.stage)),\"seconds\":\(($0.seconds * 1000).rounded() / 1000),\"detail\":\(q($0.detail))}" }
+        func ms(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+        let stages = r.stages.map { st in
+            let cpu = st.cpuSeconds.map { ",\"cpu_seconds\":\(ms($0))" } ?? ""
+            return "{\"stage\":\(q(st.stage)),\"seconds\":\(ms(st.seconds))\(cpu),\"detail\":\(q(st.detail))}"
+        }
         parts.append("\"stages\":[\(stages.joined(separator: ","))]")
         let w = r.writeDown
         parts.append("\"write_down\":{\"persons\":\(w.persons),\"records\":\(w.records),\"written_down_persons\":\(w.writtenDownPersons),\"written_down_records\":\(w.writtenDownRecords),\"hours_removed\":\((w.hoursRemoved * 100).rounded() / 100)}")

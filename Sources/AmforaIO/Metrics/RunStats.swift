@@ -9,6 +9,16 @@ public enum RunStats {
         return usage.ru_maxrss * 1024  // Linux reports KiB
     }
 
+    /// CPU seconds (user and system, every thread) this process has used so far. A stage's CPU
+    /// beside its wall time shows work apart from waiting, which on a shared machine is the
+    /// steadier figure to compare Fridays by.
+    public static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return s(usage.ru_utime) + s(usage.ru_stime)
+    }
+
     public static func line(bytes: Int, records: Int, seconds: Double) -> String {
         let mb = Double(bytes) / 1_000_000
         let s = max(seconds, 1e-9)

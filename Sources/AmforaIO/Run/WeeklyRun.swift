@@ -48,6 +48,7 @@ public final class WeeklyRun {
         defer { withExtendedLifetime(lock) {} }
         let warehouse = try Warehouse(path: request.warehouse)
         let db = warehouse.db
+        try Self.refuseOlderThanLast(request.batch, db)
         let ledger = RunLedger(db, batch: request.batch)
         let passStarted = RunClock.now()
         var result = RunResult(batch: request.batch)
@@ -175,13 +176,22 @@ public final class WeeklyRun {
         return (loaded, before, held, failed)
     }
 
+    /// A load compares a delivery with the dataset in force, which after a later Friday is that
+    /// Friday's: loading an older batch then would close and reopen versions the later Fridays'
+    /// history rests on. So only the last batch (or a new one) is loaded; the next full delivery
+    /// corrects an older Friday's mistake from then on.
+    static func refuseOlderThanLast(_ batch: Day, _ db: Database) throws {
+        guard let last = try RunLedger.lastBatch(db), last > batch else { return }
+        throw RunError.olderThanLast(batch: batch, last: last)
+    }
+
     private static func key(_ n: DeliveryName) -> String { "\(n.batchDate.ordinal)_\(n.komnr)_\(n.kind.rawValue)" }
 
     /// Runs a stage, records its timing in `run_stage`, prints a progress line, and warns when
     /// the stage leaves less than the configured margin to the deadline.
     private func stage<T>(_ name: String, _ ledger: RunLedger,
                           _ body: () throws -> (String, T)) throws -> T {
-        let start = clock.now
+        let start = clock.now, cpuAtStart = RunStats.cpuSeconds()
         let startedAt = Timestamp.now()
         FaultPoints.enter(stage: name)
         FaultPoints.pass("stage start")
@@ -189,7 +199,8 @@ public final class WeeklyRun {
         let (detail, value) = try body()
         let elapsed = clock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        timings.append(StageTiming(stage: name, seconds: seconds, detail: detail))
+        timings.append(StageTiming(stage: name, seconds: seconds, detail: detail,
+                                   cpuSeconds: RunStats.cpuSeconds() - cpuAtStart))
         try ledger.recordStage(name, startedAt: startedAt, seconds: seconds, detail: detail)
         let margin = Deadline.margin(for: request.batch, at: RunClock.now())
         var line = String(format: "%@: %@ (%.1f s)", name, detail, seconds)
@@ -302,6 +313,7 @@ public final class WeeklyRun {
         let lock = try RunLock(warehouse: request.warehouse, purpose: "accept --dry-run for \(k)")
         defer { withExtendedLifetime(lock) {} }
         let warehouse = try Warehouse(path: request.warehouse)
+        try Self.refuseOlderThanLast(request.batch, warehouse.db)
         let loader = DeliveryLoader(warehouse: warehouse)
         var out: [String] = []
         for e in try heldDeliveries(k, RunLedger(warehouse.db, batch: request.batch)) {
@@ -332,7 +344,14 @@ public final class WeeklyRun {
 
 public enum RunError: Error, CustomStringConvertible {
     case badFile(String)
+    case olderThanLast(batch: Day, last: Day)
     public var description: String {
-        switch self { case .badFile(let s): s }
+        switch self {
+        case .badFile(let s): s
+        case .olderThanLast(let batch, let last):
+            "batch \(batch.iso) lies before the last batch run, \(last.iso): its datasets were replaced by later Fridays', " +
+                "and loading it again would rewrite their history; nothing was changed. A wrong delivery of an " +
+                "older Friday is corrected by the municipality's next full delivery (or `amfora rerun` of \(last.iso))"
+        }
     }
 }
