@@ -4,7 +4,7 @@ import AmforaTestSupport
 import Foundation
 import Testing
 
-/// The write-down stage reads the current measures from the table (there is no index by person):
+/// The write-down stage reads the current measures from the current-version index (there is no index by person):
 /// for everyone or for the affected persons, it must give what `WriteDown.person` gives for each
 /// person's current measures, and closed versions must play no part.
 @Suite struct WriteDownStageTests {
@@ -93,5 +93,46 @@ import Testing
         try w.db.execute("UPDATE writedown SET hours_written_down = 0 WHERE cprnr = \(expected[0].cpr)")
         _ = try WriteDownStage.apply(w.db, persons: [expected[0].cpr])
         #expect(try written(w.db).filter { $0.version != 999999 } == expected)
+    }
+
+    /// The measures in force are read from the current-version index alone: the table holds every
+    /// closed version of every past Friday too, and a pass over it grew with the history.
+    @Test func theCurrentMeasuresAreReadFromTheIndexAlone() throws {
+        let dir = TemporaryDirectory()
+        let (w, _) = try warehouse(dir, persons: 20)
+        var plan: [String] = []
+        let s = try w.db.prepare("EXPLAIN QUERY PLAN " + WriteDownStage.currentMeasuresQuery)
+        while try s.step() { plan.append(s.text(3) ?? "") }
+        #expect(plan == ["SCAN activity USING COVERING INDEX activity_current"], "\(plan)")
+        // So are a municipality's current versions, which the load compares each delivery with.
+        for (table, scope, index) in [("activity", "komnr = ?", "activity_current (komnr=?)"), ("aid", "komnr = ? AND kind = ?", "aid_current (komnr=? AND kind=?)")] {
+            let q = try w.db.prepare("EXPLAIN QUERY PLAN " + RowSink.currentVersionsQuery(table: table, scope: scope))
+            #expect(try q.step())
+            #expect(q.text(3) == "SEARCH \(table) USING COVERING INDEX \(index)", "\(q.text(3) ?? "")")
+        }
+    }
+
+    /// A warehouse of schema 14 (the index without the write-down's columns) gains the wider one,
+    /// and its write-down is the same.
+    @Test func migrationFifteenWidensTheCurrentVersionIndex() throws {
+        let dir = TemporaryDirectory()
+        let expected = try warehouse(dir, persons: 100).expected
+        do {
+            let old = try Database(path: dir.file("w.sqlite"))
+            try old.execute("""
+                DROP INDEX activity_current;
+                CREATE INDEX activity_current ON activity (komnr, version_id, content_hash, line_hash, activity_id) WHERE closed_in IS NULL;
+                DELETE FROM schema_version WHERE version = 15;
+                """)
+        }
+        let migrated = try Warehouse(path: dir.file("w.sqlite"))
+        #expect(try migrated.db.scalar("SELECT max(version) FROM schema_version") == 15)
+        let sql = try { () throws -> String? in
+            let s = try migrated.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'activity_current'")
+            return try s.step() ? s.text(0) : nil
+        }()
+        #expect(sql?.contains("cprnr, startdt, slutdt, timetal, foranstalt, closed_in)") == true, "\(sql ?? "")")
+        _ = try WriteDownStage.apply(migrated.db, persons: nil)
+        #expect(try written(migrated.db) == expected)
     }
 }

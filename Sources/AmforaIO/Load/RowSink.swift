@@ -103,15 +103,20 @@ final class RowSink {
         let key: [SQLValue] = [.int(Int64(name.komnr)), .text(name.kind.rawValue)]
         let (scope, values) = table == "aid" ? ("komnr = ? AND kind = ?", key) : ("komnr = ?", [key[0]])
         var out = CurrentVersions(capacity: last.versions)
-        let identity = table == "activity" ? ", activity_id" : ""
-        let s = try db.prepare("SELECT version_id, content_hash, line_hash\(identity) FROM \(table) WHERE \(scope) AND closed_in IS NULL")
+        let s = try db.prepare(currentVersionsQuery(table: table, scope: scope))
         try s.bind(values)
-        let hasIdentity = !identity.isEmpty
+        let hasIdentity = table == "activity"
         while try s.step() {
             let line = s.int(2)  // NULL reads as 0: none
             out.add(hash: s.int(1), version: s.int(0), line: line == 0 ? nil : line, activity: hasIdentity ? s.int(3) : 0)
         }
         return out
+    }
+
+    /// Read from the current-version index alone (`Schema.currentIndex`; a plan test checks it).
+    static func currentVersionsQuery(table: String, scope: String) -> String {
+        let identity = table == "activity" ? ", activity_id" : ""
+        return "SELECT version_id, content_hash, line_hash\(identity) FROM \(table) WHERE \(scope) AND closed_in IS NULL"
     }
 
     func person(_ r: RecordView) -> Int? { cprIndex.flatMap { r[$0].number } }

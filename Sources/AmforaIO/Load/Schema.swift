@@ -18,10 +18,18 @@ enum Schema {
     /// the weekly comparison reads it for every record (`RowSink.currentVersions`). Only current
     /// versions, in version order, so that a week's new versions are appended at the end of the
     /// municipality's range rather than scattered over it (by hash, each would dirty a page of its own).
+    /// For activation records it also carries what the write-down reads of every current measure
+    /// (`WriteDownStage.currentMeasures`), so that the write-down reads the dataset in force and
+    /// not the table, which holds every closed version of every past Friday too. `closed_in` (NULL
+    /// in every entry) is a column as well: SQLite takes a partial index as covering only when it
+    /// holds every column the query names, its own WHERE's included.
     static func currentIndex(_ table: String, _ scope: String) -> String {
-        let identity = table == "activity" ? ", activity_id" : ""
-        return "CREATE INDEX IF NOT EXISTS \(table)_current ON \(table) (\(scope), version_id, content_hash, line_hash\(identity)) WHERE closed_in IS NULL"
+        let extra = table == "activity" ? ", activity_id, \(writeDownColumns)" : ""
+        return "CREATE INDEX IF NOT EXISTS \(table)_current ON \(table) (\(scope), version_id, content_hash, line_hash\(extra), closed_in) WHERE closed_in IS NULL"
     }
+
+    /// What the write-down reads of a measure beside its version, identity and municipality.
+    static let writeDownColumns = "cprnr, startdt, slutdt, timetal, foranstalt"
 
     static let migrations: [String] = [
         // 1: the first schema.
@@ -488,6 +496,16 @@ enum Schema {
         DELETE FROM week_stats;
         DELETE FROM week_index_state;
         \(weekViews)
+        """,
+        // 15: the current-version indexes cover their queries (`currentIndex`). Without
+        // `closed_in` among their columns SQLite read every current version's row from the table
+        // as well, and the write-down read the whole table, which also holds every closed version,
+        // so that a pass over it grew with every Friday of history.
+        """
+        DROP INDEX IF EXISTS activity_current;
+        \(currentIndex("activity", "komnr"));
+        DROP INDEX IF EXISTS aid_current;
+        \(currentIndex("aid", "komnr, kind"));
         """,
     ]
 
