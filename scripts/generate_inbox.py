@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Generate realistic AMFORA delivery inboxes for two consecutive Fridays.
+"""Generate realistic AMFORA delivery inboxes for consecutive Fridays (two by default).
 
-Writes OUT/<first friday>/ and OUT/<second friday>/ with one AMFORA, HJAELP1 and HJAELP2 file
-per municipality (flat-files.md), plus OUT/manifest.json saying, per file, how many records and
-blank lines it holds, which faults were injected and which validator findings they must cause.
+Writes OUT/<friday>/ for each Friday with one AMFORA, HJAELP1 and HJAELP2 file per municipality
+(flat-files.md), plus OUT/manifest.json saying, per file, how many records and blank lines it
+holds, which faults were injected and which validator findings they must cause.
 
 Everything about columns comes from the repository's layouts.tsv, codelists.tsv and
 kommuner.tsv; this script only knows field *names*. The output is a pure function of the
@@ -11,7 +11,12 @@ arguments: every municipality draws from its own random streams seeded by (seed,
 so files are byte-identical whatever --jobs is and whichever process writes them.
 
 The second Friday is derived from the first record by record while streaming (unchanged, changed,
-moved start, removed, new), so memory stays small however many records are asked for.
+moved start, removed, new), so memory stays small however many records are asked for. With
+--fridays N above 2, each later Friday is evolved from the one before by the same changes, from
+one municipality's records of the last Friday held in memory (and written as they are evolved);
+over the Fridays some removed measures come back, a municipality skips a Friday, a file is cut
+short and complete again the week after, a delivery arrives late (OUT/late/<friday>/), and a
+start correction carries a measure across a code list's cut-over (manifest.json: "events").
 
 Standard library only.
 """
@@ -627,7 +632,7 @@ class Provider:
 class Measure:
     """One §52.2 activation record. Dates are proleptic ordinals."""
     __slots__ = ("person", "code", "start", "end", "hours", "benefit", "offer", "jobplan", "place",
-                 "ministry", "title", "course", "fault", "fault_arg", "line")
+                 "ministry", "title", "course", "fault", "fault_arg", "line", "fix")
 
     def __init__(self, person: Person, code: int, start: int, end: int, hours: int, benefit: int):
         self.person = person
@@ -645,6 +650,7 @@ class Measure:
         self.fault: str | None = None
         self.fault_arg = 0                      # seeds the fault's own choices
         self.line: str | None = None            # rendered line, reused when next week is unchanged
+        self.fix: tuple[int, int] | None = None  # a cut-over move: (Friday index, start) it is undone on
 
     def copy(self) -> "Measure":
         m = Measure(self.person, self.code, self.start, self.end, self.hours, self.benefit)
@@ -930,6 +936,9 @@ def _always(record) -> bool:
     return True
 
 
+CUTOVER_MOVE = "cutover-move"
+
+
 FAULTS: dict[str, Fault] = {f.kind: f for f in [
     Fault("impossible-date", {"date.impossible": 1}, _always, _always, _impossible_date),
     Fault("end-before-start", {"dates.order": 1}, _always, None, _end_before_start),
@@ -955,8 +964,12 @@ FAULTS: dict[str, Fault] = {f.kind: f for f in [
     Fault("fleksjob-past-pension", {"fleksjob.slutdt": 1},
           lambda m: m.code in FLEXJOB and pension_date(m.person.birth) + 367 < LATEST_END, None, _fleksjob_past_pension),
     Fault("offer-dates-without-flag", {"abtilbud.dates": 2}, lambda m: m.offer is None, None, _offer_dates_without_flag),
+    # Not drawn: a start correction that carried the measure across its Foranstalt code's
+    # cut-over (MunicipalityData._across_cutover). The line is as the record says.
+    Fault(CUTOVER_MOVE, {"foranstalt.period": 1}),
 ]}
-FAULT_KINDS = list(FAULTS)
+# The kinds pick_fault draws from (their number and order decide every draw: keep them).
+FAULT_KINDS = [k for k, f in FAULTS.items() if f.for_measure or f.for_aid]
 
 
 def pick_fault(record, rng: random.Random) -> str | None:
@@ -995,6 +1008,12 @@ class WeekChanges:
         return WeekChanges(self.new * f, self.removed * f, self.changed * f, self.moved * f, self.history,
                            self.aid_new * f, self.aid_removed * f)
 
+    def steady(self) -> "WeekChanges":
+        """As many measures (and aid grants) removed as new, at the same rate: a dataset that keeps
+        its size, so that a year's cost can be compared Friday with Friday as it is."""
+        m, a = (self.new + self.removed) / 2, (self.aid_new + self.aid_removed) / 2
+        return WeekChanges(m, m, self.changed, self.moved, self.history, a, a)
+
 
 @dataclass(frozen=True)
 class SharedPerson:
@@ -1013,11 +1032,34 @@ class Settings:
     fault_rate: float
     aid_ratio: float
     changes: WeekChanges = field(default_factory=WeekChanges)
+    fridays: tuple[int, ...] = ()    # every Friday written, oldest first; empty: the two above
+
+    def __post_init__(self):
+        if not self.fridays:
+            self.fridays = (self.friday1, self.friday2)
 
 
 EPOCH = ordinal(2007, 1, 1)            # "fulde datamængder fra 1. januar 2007"
 JOBPLANS_FROM = ordinal(2009, 1, 1)
 LATEST_END = ordinal(2099, 12, 31)     # two-digit-year suppliers cannot write later dates
+
+# Over more than two Fridays (MunicipalityData.next_measures):
+REAPPEAR = 0.03          # share of removed measures that come back ...
+REAPPEAR_AFTER = 6       # ... 1 to this many Fridays later
+START_SHIFT = 10         # the largest start correction, in days (as _moved)
+CUTOVER_UNDONE = 0.5     # share of cut-over moves corrected back ...
+CUTOVER_UNDONE_AFTER = 4  # ... 1 to this many Fridays later
+
+
+class Away:
+    """A removed measure that the municipality's system will report again on Friday `back`
+    (an index into Settings.fridays). It keeps its place among the records, since an export's
+    order comes from the system, not from the week it was changed in."""
+    __slots__ = ("measure", "back")
+
+    def __init__(self, measure: "Measure", back: int):
+        self.measure = measure
+        self.back = back
 
 
 class MunicipalityData:
@@ -1052,6 +1094,14 @@ class MunicipalityData:
             for day in (catalog.current_from, catalog.current_from - 1))
         self.pending_changes = 0
         self.pending_moves = 0
+        # The Friday a change is made for and the one before it: the first two, then one
+        # further per next_measures.
+        self.before, self.friday = settings.friday1, settings.friday2
+        # Draws that only exist over more than two Fridays have their own stream, so the first
+        # two Fridays stay those a two-Friday run writes.
+        self.year_rng = random.Random(f"{seed}/fridays/{komnr}")
+        self.reappeared = [0] * len(settings.fridays)     # per Friday index
+        self.cutover_moves = [0] * len(settings.fridays)
 
     # -- workplaces and course providers -----------------------------------------------------
 
@@ -1208,8 +1258,12 @@ class MunicipalityData:
 
     def is_clean(self, m: Measure) -> bool:
         """The rules a clean record keeps, checked after a week-over-week edit."""
+        return self.catalog.measure_ok(m.code, m.start) and self.clean_but_code(m)
+
+    def clean_but_code(self, m: Measure) -> bool:
+        """is_clean, apart from whether the Foranstalt code may be used at the start."""
         c = self.catalog
-        if not (EPOCH <= m.start <= m.end <= LATEST_END) or not c.measure_ok(m.code, m.start):
+        if not EPOCH <= m.start <= m.end <= LATEST_END:
             return False
         if m.person.young_on(m.start) != (m.benefit == YOUNG_BENEFIT):
             return False
@@ -1279,7 +1333,7 @@ class MunicipalityData:
             self.pending_moves += 1
         if m.fault:
             return m                      # a faulty record stays as it is
-        recent = m.end >= self.s.friday1 - 28 or m.start >= self.s.friday1 - 120
+        recent = self.recent(m)
         if self.pending_moves and recent:
             moved = self._moved(m)
             if moved is not None:
@@ -1292,14 +1346,18 @@ class MunicipalityData:
                 return changed
         return m
 
+    def recent(self, m: Measure) -> bool:
+        """Still running at the last Friday, or started lately: where corrections concentrate."""
+        return m.end >= self.before - 28 or m.start >= self.before - 120
+
     def _changed(self, m: Measure, recent: bool) -> Measure | None:
         cr = self.change_rng
         n = m.copy()
         what = cr.random()
         if recent and what < 0.6:
-            n.end = min(LATEST_END, max(n.end, self.s.friday2) + 7 + int(cr.random() * 120))  # extended
+            n.end = min(LATEST_END, max(n.end, self.friday) + 7 + int(cr.random() * 120))  # extended
         elif recent and what < 0.75:
-            n.end = max(n.start, min(n.end, self.s.friday2 - int(cr.random() * 10)))           # ended early
+            n.end = max(n.start, min(n.end, self.friday - int(cr.random() * 10)))           # ended early
         elif what < 0.9:
             n.hours = self.kinds[n.code][0][cr.getrandbits(DRAW_BITS)]
             if n.hours == m.hours:
@@ -1320,7 +1378,7 @@ class MunicipalityData:
         shift = (1 + int(cr.random() * 10)) * (1 if cr.random() < 0.5 else -1)
         n = m.copy()
         n.start = m.start + shift
-        if n.start > self.s.friday2 or n.start > m.end:
+        if n.start > self.friday or n.start > m.end:
             return None
         if n.offer:
             n.offer = (max(n.start, n.offer[0]), max(n.start, n.offer[1]))
@@ -1329,7 +1387,7 @@ class MunicipalityData:
     def _new_measure(self, previous: Person) -> Measure:
         """A measure first reported on the second Friday: mostly started lately, for a new or an
         already known person."""
-        r, f2 = self.change_rng, self.s.friday2
+        r, f2 = self.change_rng, self.friday
         start = f2 - int(r.random() * 21) if r.random() < 0.85 else EPOCH + int(r.random() * (f2 - EPOCH))
         known = r.random() < 0.4 and previous.working_age_on(start)
         p = previous if known else self.person(start, r.random() < 0.02)
@@ -1337,6 +1395,157 @@ class MunicipalityData:
         if self.s.fault_rate and self.fault_rng.random() < self.s.fault_rate:
             self.add_fault(m)
         return m
+
+    # -- later Fridays ------------------------------------------------------------------------
+
+    def step_to(self, i: int) -> None:
+        """Changes from now on are made for Friday i (an index into Settings.fridays)."""
+        self.before, self.friday = self.s.fridays[i - 1], self.s.fridays[i]
+
+    def next_measures(self, state: list, i: int, render, cutovers: int = 0) -> list:
+        """Friday i's measures (i >= 2) from Friday i - 1's, in the same order: the changes
+        measure_weeks makes between the first two Fridays, from the same streams and at the
+        same rates, plus what only shows over weeks — removed measures coming back (Away)
+        and `cutovers` start corrections across a code's cut-over. `state` holds Measures and
+        Aways; unchanged measures stay the same objects and keep their lines, new and changed
+        ones are rendered (render: MeasureFormat.render) as they are made."""
+        self.step_to(i)
+        ch = self.s.changes
+        crnd = self.change_rng.random
+        change_due = ch.removed + ch.changed + ch.moved
+        new_rate = ch.new
+        near = self._cutover_window() if cutovers else None
+        out: list = []
+        keep = out.append
+        kept = 0
+        for m in state:
+            if m.__class__ is Away:
+                if m.back == i:
+                    m = self._returned(m.measure, i)
+                    if m.line is None:
+                        m.line = render(m)
+                    kept += 1
+                keep(m)
+                continue
+            undone = m.fix is not None and m.fix[0] <= i
+            if undone:
+                m = self._undo_cutover(m, i)
+            x = crnd()
+            m2 = m if x >= change_due and not (self.pending_changes or self.pending_moves) else self._next_week(m, x)
+            if m2 is None:
+                away = self.away(m, i)
+                if away is not None:
+                    keep(away)
+            else:
+                if near is not None and m2 is m and near[0] <= m.start < near[1] and m.fault is None and not undone:
+                    moved = self._across_cutover(m, i)
+                    if moved is not None:
+                        m2 = moved
+                        cutovers -= 1
+                        near = near if cutovers else None
+                if m2.line is None:
+                    m2.line = render(m2)
+                keep(m2)
+                kept += 1
+            if crnd() < new_rate:
+                n = self._new_measure(m.person)
+                n.line = render(n)
+                keep(n)
+                kept += 1
+        if not kept:                    # a full dataset is never empty
+            n = self._new_measure(self.person(self.friday))
+            n.line = render(n)
+            keep(n)
+        return out
+
+    def away(self, m: Measure, i: int) -> Away | None:
+        """Whether a measure removed on Friday i is reported again later (a deletion undone, a
+        case reopened), and when; None also when that would be after the last Friday."""
+        r = self.year_rng.random
+        if r() >= REAPPEAR:
+            return None
+        back = i + 1 + int(r() * REAPPEAR_AFTER)
+        return Away(m, back) if back < len(self.s.fridays) else None
+
+    def _returned(self, m: Measure, i: int) -> Measure:
+        """A removed measure reported again: as it was, or with a change made meanwhile. Its
+        key (person, code, start) is the one it had."""
+        self.reappeared[i] += 1
+        if m.fault is None and self.year_rng.random() < 0.5:
+            changed = self._changed(m, self.recent(m))
+            if changed is not None:
+                return changed
+        return m
+
+    def _cutover_window(self) -> tuple[int, int] | None:
+        """Starts within START_SHIFT days of some Foranstalt code's cut-over: the only measures
+        a start correction can carry across one (a cheap test before _across_cutover's)."""
+        days = [d for e in self.catalog.lists["foranstalt"].values() for d in (e.valid_from, e.valid_to) if d]
+        return (min(days) - START_SHIFT, max(days) + START_SHIFT) if days else None
+
+    def _across_cutover(self, m: Measure, i: int) -> Measure | None:
+        """A start corrected by a few days, as _moved does, that carries the measure across its
+        Foranstalt code's cut-over (codelists.tsv: valid at the old start, not at the new): a
+        course of the current table (160-165, a warning) begun a few days before that table
+        applies, or a legacy measure (an error) whose corrected start falls on or after the
+        legacy codes' end — clean data has none that close, as it uses legacy codes only
+        before the current table starts. Nothing else breaks; the validator's finding is the
+        manifest's cutover-move fault. Some are corrected back a few Fridays later (fix)."""
+        entry = self.catalog.lists["foranstalt"].get(m.code)
+        if entry is None or not entry.valid_on(m.start):
+            return None
+        r = self.year_rng.random
+        if entry.valid_from is not None and m.start - entry.valid_from < START_SHIFT:
+            start = entry.valid_from - 1 - int(r() * (START_SHIFT - (m.start - entry.valid_from)))
+        elif entry.valid_to is not None and entry.valid_to - m.start <= START_SHIFT:
+            start = entry.valid_to + int(r() * (START_SHIFT + 1 - (entry.valid_to - m.start)))
+        else:
+            return None
+        n = m.copy()
+        n.start = start
+        if n.start > self.friday or n.start > n.end:
+            return None
+        if n.offer:
+            n.offer = (max(n.start, n.offer[0]), max(n.start, n.offer[1]))
+        if entry.valid_on(n.start) or not self.clean_but_code(n):
+            return None
+        n.fault, n.fault_arg = CUTOVER_MOVE, 0
+        if r() < CUTOVER_UNDONE:
+            n.fix = (i + 1 + int(r() * CUTOVER_UNDONE_AFTER), m.start)
+        self.cutover_moves[i] += 1
+        return n
+
+    def _undo_cutover(self, m: Measure, i: int) -> Measure:
+        """The municipality corrects a cut-over move back: the start it had, valid again."""
+        n = m.copy()
+        n.start, n.fault, n.fault_arg = m.fix[1], None, 0
+        if n.offer:
+            n.offer = (max(n.start, n.offer[0]), max(n.start, n.offer[1]))
+        if not self.is_clean(n):
+            m.fix = None
+            return m
+        self.cutover_moves[i] += 1
+        return n
+
+    def next_aids(self, state: list, i: int, render) -> list:
+        """Friday i's aid grants from Friday i - 1's, as aid_weeks changes them; new ones
+        rendered (render: AidFormat.render)."""
+        self.step_to(i)
+        cr, ch = self.change_rng.random, self.s.changes
+        removed, new, friday = ch.aid_removed, ch.aid_new, self.friday
+        out: list = []
+        keep = out.append
+        for a in state:
+            if cr() >= removed:
+                keep(a)
+            if cr() < new:
+                keep(self._aid(friday - int(cr() * 7)))
+        if not out:                     # a full dataset is never empty
+            keep(self._aid(friday - int(cr() * 7)))
+        for a in out:
+            if a.line is None:
+                a.line = render(a)
+        return out
 
     # -- aid grants --------------------------------------------------------------------------
 
@@ -1380,6 +1589,7 @@ class DeliveryWriter:
     """Writes one delivery with large buffered writes and keeps its manifest entry."""
 
     FLUSH_LINES = 8192
+    PIECE_LINES = 1024      # write_lines
 
     def __init__(self, path: Path, supplier: Supplier, blank_seed: str, record_limit: int | None = None):
         self.path = path
@@ -1411,6 +1621,27 @@ class DeliveryWriter:
         if fault or self.blank_rate:
             self._extras(fault)
         if len(buf) >= self.FLUSH_LINES:
+            self.flush()
+
+    def write_lines(self, lines: list[str], faults: list[tuple[int, str]]) -> None:
+        """Writes many records, as write() one by one would; faults: (1-based index into lines,
+        kind). Where no stray blank lines are drawn, only the faulty records need a look."""
+        if self.blank_rate:
+            at = dict(faults)
+            write = self.write
+            for j, line in enumerate(lines, 1):
+                write(line, at.get(j))
+            return
+        first = self.records + self.blank_lines
+        for j, kind in faults:
+            self.faults[kind] = self.faults.get(kind, 0) + 1
+            self.fault_lines[first + j] = kind
+        self.records += len(lines)
+        # Smaller pieces than write()'s: text and bytes of this size reuse the heap's memory,
+        # where larger ones are fresh pages every time (half the page faults, a second of system
+        # time a Friday at a million records).
+        for k in range(0, len(lines), self.PIECE_LINES):
+            self.buf.extend(lines[k:k + self.PIECE_LINES])
             self.flush()
 
     def _extras(self, fault: str | None) -> None:
@@ -1486,8 +1717,14 @@ def file_name(kind: str, komnr: int, friday: int) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# One municipality, both Fridays (the unit of work of a process)
+# One municipality, every Friday (the unit of work of a process)
 # --------------------------------------------------------------------------------------------
+
+# What happens to a municipality's delivery on a Friday, besides being delivered as usual.
+MISSING = "missing"        # no files at all
+SHRUNKEN = "shrunken"      # the AMFORA file cut to SHRINK_TO of its records
+LATE = "late"              # the files arrive after the run: OUT/late/<friday>/
+
 
 @dataclass(frozen=True)
 class Job:
@@ -1495,8 +1732,8 @@ class Job:
     name: str
     records: int
     shared: tuple[SharedPerson, ...]
-    missing: bool
-    shrunken: bool
+    events: tuple[str | None, ...]      # per Friday (Settings.fridays): MISSING, SHRUNKEN, LATE or None
+    cutovers: tuple[int, ...]           # per Friday: start corrections across a cut-over to make
 
 
 _CTX: dict = {}
@@ -1527,36 +1764,102 @@ def write_weeks(w1: DeliveryWriter, w2: DeliveryWriter | None, pairs, fmt) -> No
             r1.line = line = render(r1)
             write1(line, r1.fault)
         if r2 is not None and write2 is not None and not w2.full:
-            write2(r2.line if r2 is r1 else render(r2), r2.fault)
+            line = r2.line
+            if line is None:
+                r2.line = line = render(r2)     # kept: later Fridays may write it again
+            write2(line, r2.fault)
 
 
-def run_job(job: Job) -> list[tuple[str, dict]]:
+def keep_second(pairs, state: list, render, away=None):
+    """Passes (first, second) pairs on, keeping the second Friday's records in `state` for the
+    Fridays after, each with its line (one the second Friday did not write is rendered here) —
+    and, in its place, a removed measure that will come back (away: MunicipalityData.away)."""
+    keep = state.append
+    for r1, r2 in pairs:
+        yield r1, r2
+        if r2 is not None:
+            if r2.line is None:
+                r2.line = render(r2)
+            keep(r2)
+        elif away is not None and r1 is not None:
+            back = away(r1, 1)
+            if back is not None:
+                keep(back)
+
+
+def write_records(w: DeliveryWriter, records: list) -> None:
+    """Writes one Friday's records of one kind, each rendered already (a shrunken file: the
+    first ones)."""
+    if w.limit is not None:
+        records = records[:w.limit]
+    w.write_lines([r.line for r in records],
+                  [(j, r.fault) for j, r in enumerate(records, 1) if r.fault is not None])
+
+
+def run_job(job: Job) -> tuple[list[tuple[str, dict]], dict[str, list[int]]]:
+    """Writes one municipality's files for every Friday, Friday by Friday, holding one Friday's
+    records per kind. Returns the manifest entries and, per Friday, how many measures came
+    back and how many start corrections crossed a cut-over."""
     settings: Settings = _CTX["settings"]
     layouts: dict[str, Layout] = _CTX["layouts"]
     out: Path = _CTX["out"]
+    fridays = settings.fridays
     supplier = supplier_for(settings.seed, job.komnr)
     data = MunicipalityData(settings, CATALOG, job.komnr, job.name)
     entries: list[tuple[str, dict]] = []
 
-    def both(kind: str, pairs, fmt, limit: int | None = None) -> None:
-        paths = [out / DAY(f).isoformat() / file_name(kind, job.komnr, f) for f in (settings.friday1, settings.friday2)]
-        w1 = DeliveryWriter(paths[0], supplier, f"{settings.seed}/blank/{kind}/{job.komnr}/1")
-        w2 = None if job.missing else DeliveryWriter(paths[1], supplier, f"{settings.seed}/blank/{kind}/{job.komnr}/2", limit)
+    def writer(kind: str, i: int, limit: int | None = None) -> DeliveryWriter | None:
+        """Friday i's file of `kind` where that Friday's event puts it; None: not delivered."""
+        event = job.events[i]
+        if event == MISSING:
+            return None
+        day = DAY(fridays[i]).isoformat()
+        folder = out / "late" / day if event == LATE else out / day
+        return DeliveryWriter(folder / file_name(kind, job.komnr, fridays[i]), supplier,
+                              f"{settings.seed}/blank/{kind}/{job.komnr}/{i + 1}",
+                              limit if event == SHRUNKEN else None)
+
+    def close(w: DeliveryWriter | None) -> None:
+        if w is not None:
+            entries.append((str(w.path.relative_to(out)), w.close()))
+
+    def first_two(kind: str, pairs, fmt, limit: int | None = None, away=None) -> list:
+        """Writes the first two Fridays; returns the second's records when more follow."""
+        state: list = []
+        if len(fridays) > 2:
+            pairs = keep_second(pairs, state, fmt.render, away)
+        w1, w2 = writer(kind, 0), writer(kind, 1, limit)
         write_weeks(w1, w2, pairs, fmt)
-        for w in (w1, w2):
-            if w is not None:
-                entries.append((str(w.path.relative_to(out)), w.close()))
+        close(w1)
+        close(w2)
+        return state
+
+    def later(kind: str, i: int, state: list) -> None:
+        records = [r for r in state if r.__class__ is not Away]
+        w = writer(kind, i, max(1, int(len(records) * SHRINK_TO)) if kind == "AMFORA" else None)
+        if w is not None:
+            write_records(w, records)
+            close(w)
 
     measures = MeasureFormat(LineFormat(layouts["52.2-v1"], supplier), job.komnr)
-    limit = max(1, int(job.records * SHRINK_TO)) if job.shrunken else None
-    both("AMFORA", data.measure_weeks(job.records, list(job.shared)), measures, limit)
+    limit = max(1, int(job.records * SHRINK_TO))
+    measure_state = first_two("AMFORA", data.measure_weeks(job.records, list(job.shared)), measures, limit,
+                              data.away)
 
     # §57.2 writes Startdtgod as dd-mm-yyyy whatever the supplier does with §52.2 dates.
     aids = AidFormat(LineFormat(layouts["57.2-v1"], supplier, date_form="dd-mm-yyyy"), job.komnr)
     n_aid = job.records * settings.aid_ratio
-    for kind, share in (("HJAELP1", AID_SPLIT), ("HJAELP2", 1 - AID_SPLIT)):
-        both(kind, data.aid_weeks(max(1, round(n_aid * share))), aids)
-    return entries
+    aid_kinds = ("HJAELP1", "HJAELP2")
+    aid_states = [first_two(kind, data.aid_weeks(max(1, round(n_aid * share))), aids)
+                  for kind, share in zip(aid_kinds, (AID_SPLIT, 1 - AID_SPLIT))]
+
+    for i in range(2, len(fridays)):
+        measure_state = data.next_measures(measure_state, i, measures.render, job.cutovers[i])
+        later("AMFORA", i, measure_state)
+        for k, kind in enumerate(aid_kinds):
+            aid_states[k] = data.next_aids(aid_states[k], i, aids.render)
+            later(kind, i, aid_states[k])
+    return entries, {"reappeared": data.reappeared, "cutover_moves": data.cutover_moves}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1602,20 +1905,77 @@ def choose(option: str | None, codes: list[int], rng: random.Random, avoid: set[
     return rng.choice(pool) if pool else None
 
 
+MAX_FRIDAYS = 104
+# Over more than two Fridays: about one Friday in this many has the event (never the first).
+EVENT_EVERY = {MISSING: 8, SHRUNKEN: 8, LATE: 10}
+CUTOVER_EVERY = 8
+CUTOVER_MUNICIPALITIES = 2      # drawn by size on such a Friday: where measures near a cut-over are
+
+
+def plan_events(seed: str, codes: list[int], counts: dict[int, int], n: int):
+    """For n > 2 Fridays: which municipality skips a Friday, delivers a file cut short or
+    delivers late on which Friday, and where a start correction is to cross a cut-over.
+    Returns ({komnr: per-Friday event or None}, {komnr: per-Friday cut-over moves due}).
+
+    A skip is never on the last Friday, so that the Friday after shows the catch-up. A
+    municipality has one event a Friday at most and none on the Friday after one (it delivers
+    normally then: the skipped weeks' changes, the complete file); picks prefer municipalities
+    no event has hit yet, so they vary between Fridays."""
+    rng = random.Random(f"{seed}/events")
+    events: dict[int, list[str | None]] = {k: [None] * n for k in codes}
+    cutovers: dict[int, list[int]] = {k: [0] * n for k in codes}
+
+    def some(first: int, last: int, every: int) -> set[int]:
+        eligible = list(range(first, last))
+        return set(rng.sample(eligible, max(1, round(len(eligible) / every)))) if eligible else set()
+
+    when = {kind: some(1, n - 1 if kind == MISSING else n, every) for kind, every in EVENT_EVERY.items()}
+    cut = some(2, n, CUTOVER_EVERY)       # from the third Friday: MunicipalityData.next_measures
+    hit: set[int] = set()
+    for i in range(1, n):
+        busy = {k for k in codes if events[k][i - 1]}
+        for kind in EVENT_EVERY:
+            pool = [k for k in codes if k not in busy]
+            if i not in when[kind] or not pool:
+                continue
+            k = rng.choice([k for k in pool if k not in hit] or pool)
+            events[k][i] = kind
+            busy.add(k)
+            hit.add(k)
+        pool = [k for k in codes if events[k][i] is None]
+        if i in cut and pool:
+            for k in sorted(set(rng.choices(pool, weights=[counts[k] for k in pool], k=CUTOVER_MUNICIPALITIES))):
+                cutovers[k][i] = 1
+    return events, cutovers
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--out", required=True, type=Path, help="inbox directory to create")
-    p.add_argument("--friday", default="2026-11-27", help="the second (latest) Friday, yyyy-mm-dd")
-    p.add_argument("--records", type=int, default=100000, help="about this many activation records per Friday")
+    p.add_argument("--friday", default="2026-11-27", help="the latest Friday, yyyy-mm-dd")
+    p.add_argument("--fridays", type=int, default=2,
+                   help=f"consecutive Fridays to write, ending with --friday (2..{MAX_FRIDAYS}). Above 2, each "
+                        "is evolved from the one before by the same changes, and over the Fridays some removed "
+                        "measures come back, a municipality skips a Friday (about one in eight), a file is cut "
+                        "to ~60%% and complete the week after (one in eight), a delivery is late and written to "
+                        "OUT/late/<friday>/ (one in ten), and start corrections cross a Foranstalt cut-over; "
+                        "manifest.json's \"events\" says which, per Friday. The records grow by the new less the "
+                        "removed each Friday: 0.5%% a Friday at the default --change-rate, 9%% at 0.5")
+    p.add_argument("--records", type=int, default=100000, help="about this many activation records per Friday (the first, with --fridays above 2)")
     p.add_argument("--municipalities", help="comma-separated municipality codes; all of kommuner.tsv when omitted")
     p.add_argument("--fault-rate", type=float, default=0.001, help="share of records with an injected fault")
     p.add_argument("--seed", default="1", help="random seed; same arguments and seed give the same bytes")
-    p.add_argument("--missing", help="municipality with no delivery on the second Friday ('none' to disable)")
-    p.add_argument("--shrunken", help="municipality whose second-Friday AMFORA file is cut to ~60%% ('none')")
+    p.add_argument("--missing", help="municipality with no delivery on the second Friday ('none' to disable); "
+                                     "--fridays 2 only (above, refused: the skipped Fridays are drawn)")
+    p.add_argument("--shrunken", help="municipality whose second-Friday AMFORA file is cut to ~60%% ('none'); "
+                                      "--fridays 2 only (above, refused: the truncated files are drawn)")
     p.add_argument("--aid-ratio", type=float, default=0.05, help="aid grant records per activation record")
     p.add_argument("--change-rate", type=float, default=WeekChanges().rate,
-                   help="share of measures new, changed, moved or removed between the Fridays (the mix kept)")
+                   help="share of measures new, changed, moved or removed from one Friday to the next (the mix kept)")
+    p.add_argument("--steady", action="store_true",
+                   help="as many measures removed as new (the mix otherwise kept): the dataset keeps its size "
+                        "instead of growing by new measures outnumbering removed ones two to one")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                    help="worker processes (the output does not depend on it)")
     p.add_argument("--resources", type=Path, default=DEFAULT_RESOURCES, help="directory of layouts.tsv etc.")
@@ -1625,67 +1985,96 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     t0 = time.perf_counter()
-    friday2 = dt.date.fromisoformat(args.friday)
-    if friday2.weekday() != 4:
-        raise SystemExit(f"--friday {args.friday} is a {friday2.strftime('%A')}, not a Friday")
-    friday1 = friday2 - dt.timedelta(days=7)
+    latest = dt.date.fromisoformat(args.friday)
+    if latest.weekday() != 4:
+        raise SystemExit(f"--friday {args.friday} is a {latest.strftime('%A')}, not a Friday")
+    n = args.fridays
+    if not 2 <= n <= MAX_FRIDAYS:
+        raise SystemExit(f"--fridays {n} must be from 2 to {MAX_FRIDAYS}")
+    if n > 2 and (args.missing is not None or args.shrunken is not None):
+        raise SystemExit("--missing and --shrunken are for --fridays 2; over more Fridays the generator draws "
+                         "the skipped and truncated deliveries itself (manifest.json: events)")
+    fridays = [latest - dt.timedelta(days=7 * (n - 1 - i)) for i in range(n)]
+    friday1, friday2 = fridays[0], fridays[1]
     municipalities = load_municipalities(args.resources)
     codes = sorted(municipalities) if not args.municipalities else [int(k) for k in args.municipalities.split(",")]
     unknown = [k for k in codes if k not in municipalities]
     if unknown:
         raise SystemExit(f"not municipality codes: {unknown}")
 
-    pick = random.Random(f"{args.seed}/pick")
-    missing = choose(args.missing, codes, pick, set(), "missing")
-    shrunken = choose(args.shrunken, codes, pick, {missing} if missing else set(), "shrunken")
     counts = distribute(args.records, codes)
+    missing = shrunken = None
+    if n == 2:
+        pick = random.Random(f"{args.seed}/pick")
+        missing = choose(args.missing, codes, pick, set(), "missing")
+        shrunken = choose(args.shrunken, codes, pick, {missing} if missing else set(), "shrunken")
+        events = {k: [None, MISSING if k == missing else SHRUNKEN if k == shrunken else None] for k in codes}
+        cutovers = {k: [0, 0] for k in codes}
+    else:
+        events, cutovers = plan_events(args.seed, codes, counts, n)
     shared = shared_persons(args.seed, counts, friday1.toordinal())
     if not 0 < args.change_rate <= 0.5:
         raise SystemExit(f"--change-rate {args.change_rate} must be above 0 and at most 0.5")
     settings = Settings(args.seed, friday1.toordinal(), friday2.toordinal(), args.fault_rate, args.aid_ratio,
-                        changes=WeekChanges().scaled(args.change_rate))
-    jobs = sorted((Job(k, municipalities[k], counts[k], tuple(shared[k]), k == missing, k == shrunken)
+                        changes=(lambda c: c.steady() if args.steady else c)(WeekChanges().scaled(args.change_rate)),
+                        fridays=tuple(f.toordinal() for f in fridays))
+    jobs = sorted((Job(k, municipalities[k], counts[k], tuple(shared[k]), tuple(events[k]), tuple(cutovers[k]))
                    for k in codes), key=lambda j: -j.records)   # biggest first: better load balance
 
     args.out.mkdir(parents=True, exist_ok=True)
     init = (str(args.resources), settings, str(args.out))
     entries: list[tuple[str, dict]] = []
+    counted = {"reappeared": [0] * n, "cutover_moves": [0] * n}
+
+    def take(result: tuple[list, dict]) -> None:
+        entries.extend(result[0])
+        for key, per_friday in result[1].items():
+            counted[key] = [a + b for a, b in zip(counted[key], per_friday)]
+
     if args.jobs <= 1:
         init_worker(*init)
         for j in jobs:
-            entries += run_job(j)
+            take(run_job(j))
     else:
         with multiprocessing.Pool(args.jobs, initializer=init_worker, initargs=init) as pool:
-            for e in pool.imap_unordered(run_job, jobs):
-                entries += e
+            for result in pool.imap_unordered(run_job, jobs):
+                take(result)
 
     files = dict(sorted(entries))
     manifest = {
         "generator": "scripts/generate_inbox.py",
         "seed": args.seed,
-        "fridays": [friday1.isoformat(), friday2.isoformat()],
+        "fridays": [f.isoformat() for f in fridays],
         "records_requested": args.records,
         "fault_rate": args.fault_rate,
         "aid_ratio": args.aid_ratio,
         "change_rate": args.change_rate,
+        "steady": args.steady,
         "municipalities": codes,
-        "missing": missing,
+        "missing": missing,             # --fridays 2: on the second Friday; otherwise null (see events)
         "shrunken": shrunken,
+        # Per Friday: the municipalities without files, with a cut AMFORA file, with files under
+        # late/; measures reported again after a removal; start corrections across a cut-over,
+        # either way (both counted in the municipalities' data, delivered that Friday or not).
+        "events": {f.isoformat(): {kind: sorted(k for k in codes if events[k][i] == kind) for kind in EVENT_EVERY}
+                   | {key: counted[key][i] for key in counted}
+                   for i, f in enumerate(fridays)},
         "fault_kinds": {k: f.findings for k, f in FAULTS.items()},
         "files": files,
     }
     (args.out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n",
                                             encoding="utf-8")
-    report_speed(files, time.perf_counter() - t0, args.jobs)
+    report_speed(files, time.perf_counter() - t0, args.jobs, n)
     return 0
 
 
-def report_speed(files: dict[str, dict], elapsed: float, jobs: int) -> None:
+def report_speed(files: dict[str, dict], elapsed: float, jobs: int, fridays: int) -> None:
     records = sum(e["records"] for e in files.values())
-    per_friday = sum(e["records"] for n, e in files.items() if "/AMFORA_" in n) / 2
+    per_friday = sum(e["records"] for n, e in files.items() if "/AMFORA_" in n) / fridays
     mb = sum(e["bytes"] for e in files.values()) / 1e6
     faults = sum(sum(e["faults"].values()) for e in files.values())
-    print(f"{len(files)} files, {records} records over both Fridays ({per_friday:.0f} activation records "
+    over = "both Fridays" if fridays == 2 else f"{fridays} Fridays"
+    print(f"{len(files)} files, {records} records over {over} ({per_friday:.0f} activation records "
           f"per Friday), {faults} injected faults, {mb:.1f} MB in {elapsed:.2f} s with {jobs} processes: "
           f"{records / elapsed:,.0f} records/s written, {mb / elapsed:.1f} MB/s", file=sys.stderr)
 

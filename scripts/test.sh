@@ -9,4 +9,5 @@ scripts/setup.sh ftp chromium  # a real FTP server (pyftpdlib, pyOpenSSL) and a 
 swift build --build-tests
 swift test --skip-build --disable-xctest
 python3 scripts/crash_points.py --points 12 --disk-full 2
+python3 scripts/test_generate_year.py
 python3 scripts/fuzz.py --files 1000 --seconds 600
