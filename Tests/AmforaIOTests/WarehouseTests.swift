@@ -77,8 +77,12 @@ import Testing
         let w = try Warehouse(path: dir.file("w.sqlite"))
         let indexes = try indexedColumns(w.db, table: "activity")
         #expect(!indexes.isEmpty)
+        // Ordered by person, an index would take a random page for every new version. The person
+        // may be carried in an index ordered otherwise (the current-version index, for the
+        // write-down), since that places a new version by its municipality and version.
         for (name, columns) in indexes {
-            #expect(!columns.contains("cprnr"), "\(name): \(columns)")
+            #expect(columns.first != "cprnr", "\(name): \(columns)")
+            if let i = columns.firstIndex(of: "cprnr") { #expect(columns[..<i].contains("version_id"), "\(name): \(columns)") }
         }
     }
 }
