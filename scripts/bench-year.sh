@@ -86,7 +86,6 @@ row = {
     "inbox_bytes": size(os.path.join(inbox, friday)),
     "new_versions": sum(d["new_versions"] for d in run["deliveries"]),
     "removed": sum(d["removed"] for d in run["deliveries"]),
-    "records": sum(d["records"] for d in run["deliveries"] if d["kind"] == "AMFORA" and d["status"] in ("loaded", "held")),
     "states": sorted({d["status"] for d in run["deliveries"]}),
 }
 print(json.dumps(row))

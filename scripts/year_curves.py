@@ -95,6 +95,12 @@ def summary(rows):
     print(f"archive: {last['archive_bytes'] / 1e6:.0f} MB after Friday {last['friday']} (largest {max(r['archive_bytes'] for r in rows) / 1e6:.0f} MB)")
     print(f"peak memory: largest {max(r['run']['rss_mb'] for r in weekly):.0f} MB, weekly runs median "
           f"{sorted(r['run']['rss_mb'] for r in weekly)[len(weekly) // 2]:.0f} MB")
+    mbs = sorted(r["inbox_bytes"] / 1e6 / r["run"]["wall"] for r in weekly)
+    line = f"weekly runs' throughput: median {mbs[len(mbs) // 2]:.0f} MB/s of the Friday's inbox"
+    if all("delivered" in r for r in weekly):
+        rps = sorted(r["delivered"] / r["run"]["wall"] for r in weekly)
+        line += f", {rps[len(rps) // 2]:,.0f} activation records/s"
+    print(line)
     m = [r["maintain"] for r in weekly if r["maintain"]]
     if m:
         print(f"maintain: median {sorted(x['wall'] for x in m)[len(m) // 2]:.1f} s, longest {max(x['wall'] for x in m):.1f} s")
@@ -122,18 +128,16 @@ def svg(rows, path):
             c = colours[n % len(colours)]
             pts = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in zip(xs, ys))
             out.append(f'<polyline fill="none" stroke="{c}" stroke-width="1.5" points="{pts}"/>')
-            out.append(f'<text x="{W - pad + 4 - 150 + 0}" y="{y0 + 16 + 13 * n}" fill="{c}" font-size="11">{label}</text>')
+            out.append(f'<text x="{W - pad - 146}" y="{y0 + 16 + 13 * n}" fill="{c}" font-size="11">{label}</text>')
         out.append(f'<text x="{W / 2}" y="{py(0) + 28}" text-anchor="middle" font-size="10">Friday ({unit})</text>')
         return out
 
-    weekly = rows
-    body = []
-    body += panel(0, "CPU seconds per Friday", [("run", [r["run"]["cpu"] for r in weekly])]
-                  + [(s, [stage_cpu(r, s) for r in weekly]) for s in STAGES], "CPU s")
-    body += panel(H, "Wall seconds and peak memory per Friday", [("wall s", [r["run"]["wall"] for r in weekly]),
-                                                                   ("peak GB × 10", [r["run"]["rss_mb"] / 102.4 for r in weekly])], "s")
-    body += panel(2 * H, "Warehouse and archive (MB)", [("warehouse", [r["warehouse_bytes"] / 1e6 for r in weekly]),
-                                                          ("archive", [r["archive_bytes"] / 1e6 for r in weekly])], "MB")
+    body = panel(0, "CPU seconds per Friday", [("run", [r["run"]["cpu"] for r in rows])]
+                 + [(s, [stage_cpu(r, s) for r in rows]) for s in STAGES], "CPU s")
+    body += panel(H, "Wall seconds and peak memory per Friday", [("wall s", [r["run"]["wall"] for r in rows]),
+                                                                   ("peak GB × 10", [r["run"]["rss_mb"] / 102.4 for r in rows])], "s")
+    body += panel(2 * H, "Warehouse and archive (MB)", [("warehouse", [r["warehouse_bytes"] / 1e6 for r in rows]),
+                                                          ("archive", [r["archive_bytes"] / 1e6 for r in rows])], "MB")
     doc = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{3 * H}" font-family="sans-serif" font-size="12">'
            f'<rect width="100%" height="100%" fill="white"/>' + "".join(body) + "</svg>\n")
     open(path, "w").write(doc)

@@ -4,19 +4,22 @@ import Foundation
 public enum RunStats {
     /// Peak resident set size of this process, in bytes.
     public static func peakResidentBytes() -> Int {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        return usage.ru_maxrss * 1024  // Linux reports KiB
+        usage().ru_maxrss * 1024  // Linux reports KiB
     }
 
     /// CPU seconds (user and system, every thread) this process has used so far. A stage's CPU
     /// beside its wall time shows work apart from waiting, which on a shared machine is the
     /// steadier figure to compare Fridays by.
     public static func cpuSeconds() -> Double {
+        let u = usage()
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return s(u.ru_utime) + s(u.ru_stime)
+    }
+
+    private static func usage() -> rusage {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return s(usage.ru_utime) + s(usage.ru_stime)
+        return usage
     }
 
     public static func line(bytes: Int, records: Int, seconds: Double) -> String {

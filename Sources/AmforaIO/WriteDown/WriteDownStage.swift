@@ -70,8 +70,9 @@ public enum WriteDownStage {
     }
 
     /// The current measures of `persons` (nil: everyone), by person: one pass over the
-    /// current-version index (`Schema.currentIndex`) and a sort in memory. For a Friday's quarter of a million affected persons the pass costs no
-    /// more than looking their measures up through an index by person would.
+    /// current-version index (`Schema.currentIndex`) and a sort in memory. For a Friday's quarter
+    /// of a million affected persons the pass costs no more than looking their measures up
+    /// through an index by person would.
     static func currentMeasures(_ db: Database, of persons: Set<Int>?) throws -> [CurrentMeasure] {
         var all: [CurrentMeasure] = []
         if persons == nil {
