@@ -112,26 +112,50 @@ import Testing
         }
     }
 
-    /// A warehouse of schema 14 (the index without the write-down's columns) gains the wider one,
-    /// and its write-down is the same.
-    @Test func migrationFifteenWidensTheCurrentVersionIndex() throws {
+    func textRows(_ db: Database, _ sql: String) throws -> [String] {
+        let s = try db.prepare(sql)
+        var out: [String] = []
+        while try s.step() { out.append((0..<s.columnCount).map { s.text($0) ?? "∅" }.joined(separator: "|")) }
+        return out
+    }
+
+    /// A warehouse of schema 14 (the index without the write-down's columns, one week table,
+    /// figures keyed by three columns) gains the wider index, the recent week table and the
+    /// figures by one key, with the same figures; and its write-down is the same.
+    @Test func migrationsFifteenAndSixteenKeepTheWriteDownAndTheFigures() throws {
         let dir = TemporaryDirectory()
-        let expected = try warehouse(dir, persons: 100).expected
+        let (w, expected) = try warehouse(dir, persons: 100)
+        _ = try WriteDownStage.apply(w.db, persons: nil)
+        let figures = try textRows(w.db, "SELECT * FROM v_week_stats ORDER BY week_start, komnr, foranstalt")
+        #expect(figures.count > 50)
         do {
             let old = try Database(path: dir.file("w.sqlite"))
             try old.execute("""
                 DROP INDEX activity_current;
                 CREATE INDEX activity_current ON activity (komnr, version_id, content_hash, line_hash, activity_id) WHERE closed_in IS NULL;
-                DELETE FROM schema_version WHERE version = 15;
+                DROP VIEW v_activity_week; DROP VIEW v_person_week; DROP VIEW v_week_stats;
+                DROP TABLE week_segment_recent;
+                ALTER TABLE week_segment DROP COLUMN superseded;
+                ALTER TABLE week_stats RENAME TO week_figures;
+                CREATE TABLE week_stats (
+                    week_start INTEGER NOT NULL, komnr INTEGER NOT NULL, foranstalt INTEGER NOT NULL, persons INTEGER NOT NULL,
+                    measures INTEGER NOT NULL, hour_days INTEGER NOT NULL, micro_hour_days INTEGER NOT NULL,
+                    PRIMARY KEY (week_start, komnr, foranstalt)
+                ) WITHOUT ROWID;
+                INSERT INTO week_stats SELECT id / 10000000, id / 10000 % 1000, id % 10000 - 1, persons, measures, hour_days, micro_hour_days FROM week_figures;
+                DROP TABLE week_figures;
+                \(Schema.weekViews(recent: false))
+                DELETE FROM schema_version WHERE version >= 15;
                 """)
         }
         let migrated = try Warehouse(path: dir.file("w.sqlite"))
-        #expect(try migrated.db.scalar("SELECT max(version) FROM schema_version") == 15)
+        #expect(try migrated.db.scalar("SELECT max(version) FROM schema_version") == Int64(Schema.migrations.count))
         let sql = try { () throws -> String? in
             let s = try migrated.db.prepare("SELECT sql FROM sqlite_master WHERE name = 'activity_current'")
             return try s.step() ? s.text(0) : nil
         }()
         #expect(sql?.contains("cprnr, startdt, slutdt, timetal, foranstalt, closed_in)") == true, "\(sql ?? "")")
+        #expect(try textRows(migrated.db, "SELECT * FROM v_week_stats ORDER BY week_start, komnr, foranstalt") == figures)
         _ = try WriteDownStage.apply(migrated.db, persons: nil)
         #expect(try written(migrated.db) == expected)
     }

@@ -479,7 +479,59 @@ enum Schema {
         WITH RECURSIVE l(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM l WHERE n < \(IntervalLevel.count - 1))
             INSERT INTO week_level (level, span, together)
             SELECT n, 1 << n, 0 FROM l UNION ALL SELECT n + \(IntervalLevel.together), 1 << n, 1 FROM l;
-        CREATE TABLE week_segment (
+        \(stretchTable("week_segment"))
+        \(weekSegmentPersonIndex);
+        DELETE FROM week_stats;
+        DELETE FROM week_index_state;
+        \(weekViews(recent: false))
+        """,
+        // 15: the current-version indexes cover their queries (`currentIndex`). Without
+        // `closed_in` among their columns SQLite read every current version's row from the table
+        // as well, and the write-down read the whole table, which also holds every closed version,
+        // so that a pass over it grew with every Friday of history.
+        """
+        DROP INDEX IF EXISTS activity_current;
+        \(currentIndex("activity", "komnr"));
+        DROP INDEX IF EXISTS aid_current;
+        \(currentIndex("aid", "komnr, kind"));
+        """,
+        // 16: a Friday's changed stretches go to a table of their own (`week_segment_recent`),
+        // and those they replace are marked `superseded` where they lie, so that the large
+        // index by person is left alone: its random pages, one per changed stretch, were 4 of
+        // the write-down's 10 seconds of week tables nationally. `amfora maintain` folds the
+        // recent table back in (`WeekTables.compact`). The figures are keyed by one integer
+        // (`WeekTables.figuresKey`): SQLite updates a row of a rowid table in half the time of
+        // one of a table keyed by three columns, and a Friday corrects one and a half million.
+        """
+        DROP VIEW v_activity_week;
+        DROP VIEW v_person_week;
+        DROP VIEW v_week_stats;
+        ALTER TABLE week_segment ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0;
+        \(stretchTable("week_segment_recent"))
+        \(recentPersonIndex);
+        CREATE TABLE week_figures (
+            id INTEGER PRIMARY KEY,
+            persons INTEGER NOT NULL,
+            measures INTEGER NOT NULL,
+            hour_days INTEGER NOT NULL,
+            micro_hour_days INTEGER NOT NULL
+        );
+        INSERT INTO week_figures SELECT (week_start * 1000 + komnr) * 10000 + foranstalt + 1, persons, measures, hour_days, micro_hour_days
+            FROM week_stats ORDER BY 1;
+        DROP TABLE week_stats;
+        ALTER TABLE week_figures RENAME TO week_stats;
+        \(weekViews(recent: true))
+        """,
+    ]
+
+    /// An analyst's `WHERE cpr = …` on `v_activity_week` or `v_person_week` finds the person's rows by it.
+    static let weekSegmentPersonIndex = "CREATE INDEX IF NOT EXISTS week_segment_person ON week_segment (cpr)"
+    static let recentPersonIndex = "CREATE INDEX IF NOT EXISTS week_segment_recent_person ON week_segment_recent (cpr)"
+
+    /// A table of measure stretches (`AmforaCore/Weeks`), filed by interval level and start.
+    static func stretchTable(_ name: String) -> String {
+        """
+        CREATE TABLE \(name) (
             level INTEGER NOT NULL,
             start_date INTEGER NOT NULL,
             version_id INTEGER NOT NULL,
@@ -492,52 +544,58 @@ enum Schema {
             rate REAL,
             PRIMARY KEY (level, start_date, version_id)
         ) WITHOUT ROWID;
-        \(weekSegmentPersonIndex);
-        DELETE FROM week_stats;
-        DELETE FROM week_index_state;
-        \(weekViews)
-        """,
-        // 15: the current-version indexes cover their queries (`currentIndex`). Without
-        // `closed_in` among their columns SQLite read every current version's row from the table
-        // as well, and the write-down read the whole table, which also holds every closed version,
-        // so that a pass over it grew with every Friday of history.
         """
-        DROP INDEX IF EXISTS activity_current;
-        \(currentIndex("activity", "komnr"));
-        DROP INDEX IF EXISTS aid_current;
-        \(currentIndex("aid", "komnr, kind"));
-        """,
-    ]
+    }
 
-    /// An analyst's `WHERE cpr = …` on `v_activity_week` or `v_person_week` finds the person's rows by it.
-    static let weekSegmentPersonIndex = "CREATE INDEX IF NOT EXISTS week_segment_person ON week_segment (cpr)"
+    /// The columns of a stretch, in both week tables.
+    static let stretchColumns = "level, start_date, version_id, end_date, cpr, komnr, foranstalt, activity_id, hours, rate"
 
     /// The week views over the interval index. A week is found by one range of starts per level
     /// (`IntervalLevel`) among the stretches alone in their weeks, which are rows by themselves,
     /// and the same among the others, which are summed per measure (or person) and week — except
     /// a measure's only stretch, or one covering the whole week, which is its measure's row
     /// alone. The columns an analyst filters on are grouping columns, so SQLite moves such a
-    /// filter into the view.
-    static let weekViews = """
-        CREATE VIEW v_activity_week AS
-            \(weekSelect("s.activity_id, s.cpr, s.komnr, s.foranstalt",
-                         alone: "s.rate IS NULL", groupBy: "s.version_id, s.cpr, s.komnr, s.foranstalt, s.activity_id"));
-        CREATE VIEW v_person_week AS
-            \(weekSelect("s.cpr", alone: nil, groupBy: "s.cpr"));
-        CREATE VIEW v_week_stats AS
-            SELECT w.monday AS week_start, w.iso_week, printf('%03d', t.komnr) AS komnr, nullif(t.foranstalt, -1) AS foranstalt,
-                   t.persons, t.measures, t.hour_days / 7.0 AS hours, t.micro_hour_days / 7000000.0 AS hours_written_down
-            FROM week_stats t JOIN iso_week w ON w.week_start = t.week_start;
+    /// filter into the view. `recent`: as of migration 16, the stretches lie in two tables, each
+    /// read the same way; a person's stretches that share weeks lie in one of them
+    /// (`WeekTables`), so that each table's sums are whole.
+    static func weekViews(recent: Bool) -> String {
+        let tables = recent ? [("week_segment", " AND s.superseded = 0"), ("week_segment_recent", "")] : [("week_segment", "")]
+        func view(_ columns: String, alone: String?, groupBy: String) -> String {
+            tables.map { weekSelect($0.0, live: $0.1, columns, alone: alone, groupBy: groupBy) }.joined(separator: "\nUNION ALL\n")
+        }
+        return """
+            CREATE VIEW v_activity_week AS
+                \(view("s.activity_id, s.cpr, s.komnr, s.foranstalt",
+                        alone: "s.rate IS NULL", groupBy: "s.version_id, s.cpr, s.komnr, s.foranstalt, s.activity_id"));
+            CREATE VIEW v_person_week AS
+                \(view("s.cpr", alone: nil, groupBy: "s.cpr"));
+            CREATE VIEW v_week_stats AS
+                \(recent ? figuresByKey : figuresByColumns);
+            """
+    }
+
+    static let figuresByColumns = """
+        SELECT w.monday AS week_start, w.iso_week, printf('%03d', t.komnr) AS komnr, nullif(t.foranstalt, -1) AS foranstalt,
+               t.persons, t.measures, t.hour_days / 7.0 AS hours, t.micro_hour_days / 7000000.0 AS hours_written_down
+        FROM week_stats t JOIN iso_week w ON w.week_start = t.week_start
+        """
+
+    /// A week's figures are one range of keys (`WeekTables.figuresKey`).
+    static let figuresByKey = """
+        SELECT w.monday AS week_start, w.iso_week, printf('%03d', t.id / 10000 % 1000) AS komnr, nullif(t.id % 10000 - 1, -1) AS foranstalt,
+               t.persons, t.measures, t.hour_days / 7.0 AS hours, t.micro_hour_days / 7000000.0 AS hours_written_down
+        FROM iso_week w JOIN week_stats t ON t.id BETWEEN w.week_start * 10000000 AND w.week_start * 10000000 + 9999999
         """
 
     /// `alone`: which of the stretches that share a week with others still make a row by
-    /// themselves (nil: none do).
-    static func weekSelect(_ columns: String, alone: String?, groupBy: String) -> String {
+    /// themselves (nil: none do). `table`: the week table read (as `s`); `live`: the condition,
+    /// if any, on which its rows are in force.
+    static func weekSelect(_ table: String, live: String, _ columns: String, alone: String?, groupBy: String) -> String {
         let days = "(min(s.end_date, w.week_end) - max(s.start_date, w.week_start) + 1)"
         func from(together: Int) -> String {
             """
-            FROM iso_week w JOIN week_level l ON l.together = \(together) JOIN week_segment s ON s.level = l.level
-                AND s.start_date BETWEEN w.week_start - l.span + 1 AND w.week_end AND s.end_date >= w.week_start
+            FROM iso_week w JOIN week_level l ON l.together = \(together) JOIN \(table) s ON s.level = l.level
+                AND s.start_date BETWEEN w.week_start - l.span + 1 AND w.week_end AND s.end_date >= w.week_start\(live)
             """
         }
         let row = """

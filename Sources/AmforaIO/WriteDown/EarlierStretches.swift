@@ -1,45 +1,55 @@
 import AmforaCore
 import Foundation
 
-/// The stretches the week table holds for the persons a write-down recomputes, as they were
-/// before it: read in one pass over the table, on a read-only connection and a thread of its
+/// The stretches the week tables hold for the persons a write-down recomputes, as they were
+/// before it: read in one pass over the tables, on a read-only connection and a thread of its
 /// own while the write-down reads the measures, so that the two passes share the two cores.
-/// That connection sees the last commit, which is what the table holds until `WeekTables`
+/// That connection sees the last commit, which is what the tables hold until `WeekTables`
 /// writes at the end of the transaction. A warehouse in memory has no second connection; the
-/// pass then runs on the caller's.
+/// pass then runs on the caller's. The stretches in force are those of the recent table and
+/// those of the large one not superseded (`WeekTables`).
 final class EarlierStretches {
-    private let beside: ReadBeside<[Int64: [MeasureStretch]]>?
-    private var byPerson: [Int64: [MeasureStretch]]?
+    typealias Found = (byPerson: [Int64: [MeasureStretch]], recent: Set<WeekTables.StretchKey>)
+    private let beside: ReadBeside<Found>?
+    private var found: Found?
 
     init(_ db: Database, of persons: Set<Int>) throws {
         if db.canOpenAnother {
             beside = ReadBeside(db.path) { try Self.read($0, of: persons) }
         } else {
             beside = nil
-            byPerson = try Self.read(db, of: persons)
+            found = try Self.read(db, of: persons)
         }
     }
 
-    /// The person's earlier stretches in `WeekTables.order` (none if the table held none),
-    /// once: waits for the pass on the first call.
-    func take(_ person: Int64) throws -> [MeasureStretch] {
-        if byPerson == nil { byPerson = try beside!.finish() }
-        return byPerson!.removeValue(forKey: person) ?? []
+    /// The person's earlier stretches in `WeekTables.order` (none if the tables held none) and
+    /// which of them lie in the recent table, once: waits for the pass on the first call.
+    func take(_ person: Int64) throws -> (stretches: [MeasureStretch], recent: Set<WeekTables.StretchKey>) {
+        if found == nil { found = try beside!.finish() }
+        let stretches = found!.byPerson.removeValue(forKey: person) ?? []
+        guard !found!.recent.isEmpty else { return (stretches, []) }
+        return (stretches, Set(stretches.map(WeekTables.StretchKey.init).filter(found!.recent.contains)))
     }
 
-    private static func read(_ db: Database, of persons: Set<Int>) throws -> [Int64: [MeasureStretch]] {
-        var out: [Int64: [MeasureStretch]] = [:]
-        let q = try db.prepare("SELECT CAST(cpr AS INTEGER), version_id, activity_id, CAST(komnr AS INTEGER), foranstalt, start_date, end_date, hours, rate, level FROM week_segment")
+    private static func read(_ db: Database, of persons: Set<Int>) throws -> Found {
+        var out: Found = ([:], [])
+        let columns = "CAST(cpr AS INTEGER), version_id, activity_id, CAST(komnr AS INTEGER), foranstalt, start_date, end_date, hours, rate, level"
+        let q = try db.prepare("""
+            SELECT \(columns), 0 FROM week_segment WHERE superseded = 0
+            UNION ALL SELECT \(columns), 1 FROM week_segment_recent
+            """)
         while try q.step() {
             let person = q.int(0)
             guard persons.contains(Int(person)) else { continue }
-            out[person, default: []].append(MeasureStretch(
+            let s = MeasureStretch(
                 versionID: q.int(1), activityID: q.int(2), person: person, komnr: Int(q.int(3)),
                 foranstalt: q.isNull(4) ? nil : Int(q.int(4)), start: Day(ordinal: Int32(q.int(5))),
                 end: Day(ordinal: Int32(q.int(6))), hours: Int(q.int(7)), rate: q.isNull(8) ? nil : q.double(8),
-                together: q.int(9) >= IntervalLevel.together))
+                together: q.int(9) >= IntervalLevel.together)
+            out.byPerson[person, default: []].append(s)
+            if q.int(10) == 1 { out.recent.insert(WeekTables.StretchKey(s)) }
         }
-        for p in out.keys { out[p]!.sort(by: WeekTables.order) }
+        for p in out.byPerson.keys { out.byPerson[p]!.sort(by: WeekTables.order) }
         return out
     }
 }

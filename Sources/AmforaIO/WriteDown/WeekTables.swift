@@ -12,20 +12,30 @@ import Foundation
 /// at the end. Rebuilding (a first Friday, or when most persons changed) appends every row to a
 /// scratch table on disk and writes the table once in key order, with the index by person built
 /// afterwards: ten million random inserts took minutes.
+///
+/// A Friday's changed stretches fall on nearly every page of the large table's index by person,
+/// however they are ordered. So they are written to a small table of their own,
+/// `week_segment_recent`, and those they replace are only marked `superseded` in the large one,
+/// which leaves its index alone. `compact` folds the small table back in when `amfora maintain`
+/// finds it grown. A person's stretches that share weeks are summed together by the views, so
+/// they always lie in one table: when any of them changes, those still in the large table move
+/// to the small one as well.
 final class WeekTables {
     private let db: Database
     private let rebuilding: Bool
     private let stats = WeekFiguresBeside()
     private var earlier: EarlierStretches?
-    private var changes: (gone: [MeasureStretch], new: [MeasureStretch]) = ([], [])
+    /// What the write-down changed: the keys of stretches gone (and whether they lie in the
+    /// recent table), and the new stretches.
+    private var changes: (gone: [(key: StretchKey, recent: Bool)], new: [MeasureStretch]) = ([], [])
     private let append: Statement?
     /// Seconds spent waiting for the earlier rows and the figures' corrections (computed on
     /// threads of their own), writing changed rows, writing the corrected figures; rows written.
-    private var measured = (waiting: 0.0, writing: 0.0, figures: 0.0, changedWeeks: 0, gone: 0, new: 0, inPlace: 0)
+    private var measured = (waiting: 0.0, writing: 0.0, figures: 0.0, changedWeeks: 0, gone: 0, new: 0, inPlace: 0, superseded: 0)
 
     var timing: String {
-        String(format: "week tables: %d rows gone, %d new (%d of them in place), waiting %.1f s, writing %.1f s, figures %.1f s (%d week rows)",
-               measured.gone, measured.new, measured.inPlace, measured.waiting, measured.writing, measured.figures, measured.changedWeeks)
+        String(format: "week tables: %d rows gone, %d new (%d of them in place), %d superseded in the large table, waiting %.1f s, writing %.1f s, figures %.1f s (%d week rows)",
+               measured.gone, measured.new, measured.inPlace, measured.superseded, measured.waiting, measured.writing, measured.figures, measured.changedWeeks)
     }
 
     init(_ db: Database, persons: Set<Int>?) throws {
@@ -36,10 +46,10 @@ final class WeekTables {
             earlier = try EarlierStretches(db, of: persons)
         } else {
             try db.execute("""
-                DELETE FROM week_segment; DELETE FROM week_stats;
+                DELETE FROM week_segment; DELETE FROM week_segment_recent; DELETE FROM week_stats;
                 DROP INDEX IF EXISTS week_segment_person;
                 DROP TABLE IF EXISTS temp.new_week_segment;
-                CREATE TEMP TABLE new_week_segment AS SELECT * FROM week_segment WHERE 0;
+                CREATE TEMP TABLE new_week_segment AS SELECT \(Schema.stretchColumns) FROM week_segment WHERE 0;
                 """)
             append = try db.prepare(Self.insertSQL("temp.new_week_segment"))
         }
@@ -61,12 +71,24 @@ final class WeekTables {
             return
         }
         let t = Self.clock()
-        let old = try earlier!.take(person)
+        let (old, recent) = try earlier!.take(person)
         measured.waiting += Self.clock() - t
         guard old != new else { return }
         stats.add(person: old, sign: -1)
         stats.add(person: new, sign: 1)
-        Self.difference(old, new, by: Self.order, into: &changes)
+        var changed: (gone: [MeasureStretch], new: [MeasureStretch]) = ([], [])
+        Self.difference(old, new, by: Self.order, into: &changed)
+        if changed.gone.contains(where: \.together) || changed.new.contains(where: \.together) {
+            // The person's stretches that share weeks are summed together: those still in the
+            // large table move to the recent one with the changed.
+            let gone = Set(changed.gone)
+            for s in old where s.together && !recent.contains(StretchKey(s)) && !gone.contains(s) {
+                changed.gone.append(s)
+                changed.new.append(s)
+            }
+        }
+        changes.gone += changed.gone.map { (StretchKey($0), recent.contains(StretchKey($0))) }
+        changes.new += changed.new
     }
 
     /// Writes the changed rows and the corrected week figures (or, when rebuilding, the tables
@@ -76,7 +98,8 @@ final class WeekTables {
         let t0 = Self.clock()
         if rebuilding {
             try db.execute("""
-                INSERT INTO week_segment SELECT * FROM temp.new_week_segment ORDER BY level, start_date, version_id;
+                INSERT INTO week_segment (\(Schema.stretchColumns))
+                    SELECT \(Schema.stretchColumns) FROM temp.new_week_segment ORDER BY level, start_date, version_id;
                 DROP TABLE temp.new_week_segment;
                 \(Schema.weekSegmentPersonIndex);
                 DELETE FROM week_index_state; INSERT INTO week_index_state (built) VALUES (1);
@@ -98,67 +121,102 @@ final class WeekTables {
         try db.scalar("SELECT count(*) FROM week_index_state") ?? 0 > 0
     }
 
-    /// Deletes and inserts in one pass in key order, so that each page is written once while
-    /// it is in the cache (two passes wrote a third more pages); a stretch that comes back
-    /// under the same key with other figures is updated in place, which leaves the index by
-    /// person alone.
+    /// Writes the changes in one pass in key order, so that each page is written once while it
+    /// is in the cache (two passes wrote a third more pages): a stretch gone from the large table
+    /// is marked superseded, one gone from the recent table deleted, a new one inserted into the
+    /// recent table. A stretch that comes back under the same key with other figures is updated
+    /// in place where it lies (the person is the same), except one of the large table's that
+    /// shares weeks with others, which moves with them.
     private func writeChangedRows() throws {
-        func key(_ s: MeasureStretch) -> (Int, Int32, Int64) { (IntervalLevel.filed(s), s.start.ordinal, s.versionID) }
-        let delete = try db.prepare("DELETE FROM week_segment WHERE level = ? AND start_date = ? AND version_id = ?")
-        let insert = try db.prepare(Self.insertSQL("week_segment"))
-        let update = try db.prepare("""
-            UPDATE week_segment SET end_date = ?4, komnr = printf('%03d', ?6), foranstalt = ?7, activity_id = ?8, hours = ?9, rate = ?10
-            WHERE level = ?1 AND start_date = ?2 AND version_id = ?3
-            """)
+        let supersede = try db.prepare("UPDATE week_segment SET superseded = 1 WHERE level = ? AND start_date = ? AND version_id = ?")
+        let delete = try db.prepare("DELETE FROM week_segment_recent WHERE level = ? AND start_date = ? AND version_id = ?")
+        let insert = try db.prepare(Self.insertSQL("week_segment_recent"))
+        func update(_ table: String) throws -> Statement {
+            try db.prepare("""
+                UPDATE \(table) SET end_date = ?4, komnr = printf('%03d', ?6), foranstalt = ?7, activity_id = ?8, hours = ?9, rate = ?10
+                WHERE level = ?1 AND start_date = ?2 AND version_id = ?3
+                """)
+        }
+        let updateLarge = try update("week_segment"), updateRecent = try update("week_segment_recent")
         // Only the keys of what is gone, and what is new sorted in place: with the figures'
         // changed weeks sorted beside this, copies of both lists were a tenth of the peak.
-        let gone = changes.gone.map(key).sorted(by: <)
+        let gone = changes.gone.sorted { $0.key < $1.key }
         var new = changes.new
         changes = ([], [])
-        new.sort { key($0) < key($1) }
+        new.sort { StretchKey($0) < StretchKey($1) }
         measured.gone = gone.count
         measured.new = new.count
-        func remove(_ k: (Int, Int32, Int64)) throws {
-            delete.bind(k.0, at: 1)
-            delete.bind(Int(k.1), at: 2)
-            delete.bind(Int(k.2), at: 3)
-            try delete.run()
+        func remove(_ g: (key: StretchKey, recent: Bool)) throws {
+            let s = g.recent ? delete : supersede
+            s.bind(g.key.level, at: 1)
+            s.bind(Int(g.key.start), at: 2)
+            s.bind(Int(g.key.version), at: 3)
+            try s.run()
+            if !g.recent { measured.superseded += 1 }
         }
+        func write(_ s: Statement, _ m: MeasureStretch) throws { try Self.bind(s, m); try s.run() }
         var i = 0, j = 0
         while i < gone.count || j < new.count {
-            if j == new.count || (i < gone.count && gone[i] < key(new[j])) {
+            if j == new.count || (i < gone.count && gone[i].key < StretchKey(new[j])) {
                 try remove(gone[i]); i += 1
-            } else if i == gone.count || key(new[j]) < gone[i] {
-                try Self.bind(insert, new[j]); try insert.run(); j += 1
+            } else if i == gone.count || StretchKey(new[j]) < gone[i].key {
+                try write(insert, new[j]); j += 1
             } else {
                 // The same version's stretch from the same day, at the same level: the person too.
-                try Self.bind(update, new[j]); try update.run(); i += 1; j += 1
-                measured.inPlace += 1
+                if gone[i].recent {
+                    try write(updateRecent, new[j])
+                    measured.inPlace += 1
+                } else if !new[j].together {
+                    try write(updateLarge, new[j])
+                    measured.inPlace += 1
+                } else {
+                    try remove(gone[i])
+                    try write(insert, new[j])
+                }
+                i += 1; j += 1
             }
         }
     }
 
+    /// Folds the recent table into the large one: the superseded stretches deleted, the recent
+    /// ones inserted in key order. The views give the same rows before and after. Inside the
+    /// caller's transaction.
+    static func compact(_ db: Database) throws -> (folded: Int, removed: Int) {
+        try db.execute("DELETE FROM week_segment WHERE superseded = 1")
+        let removed = db.changes
+        try db.execute("""
+            INSERT INTO week_segment (\(Schema.stretchColumns))
+                SELECT \(Schema.stretchColumns) FROM week_segment_recent ORDER BY level, start_date, version_id;
+            """)
+        let folded = db.changes
+        try db.execute("DELETE FROM week_segment_recent")
+        return (folded, removed)
+    }
+
+    /// Stretches in the recent table, and in the large one (superseded included; a pass over
+    /// its smallest index, so only when asked).
+    static func sizes(_ db: Database, largeToo: Bool = true) throws -> (recent: Int, large: Int) {
+        (Int(try db.scalar("SELECT count(*) FROM week_segment_recent") ?? 0),
+         largeToo ? Int(try db.scalar("SELECT count(*) FROM week_segment") ?? 0) : 0)
+    }
+
     private func writeFigures(_ changes: [WeekStatsDelta.Change]) throws {
         let update = try db.prepare("""
-            UPDATE week_stats SET persons = persons + ?4, measures = measures + ?5, hour_days = hour_days + ?6,
-                micro_hour_days = micro_hour_days + ?7
-            WHERE week_start = ?1 AND komnr = ?2 AND foranstalt = ?3
+            UPDATE week_stats SET persons = persons + ?2, measures = measures + ?3, hour_days = hour_days + ?4,
+                micro_hour_days = micro_hour_days + ?5
+            WHERE id = ?1
             """)
-        let insert = try db.prepare("""
-            INSERT INTO week_stats (week_start, komnr, foranstalt, persons, measures, hour_days, micro_hour_days) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
-        let dropEmpty = try db.prepare("DELETE FROM week_stats WHERE week_start = ? AND komnr = ? AND foranstalt = ? AND measures = 0")
+        let insert = try db.prepare("INSERT INTO week_stats (id, persons, measures, hour_days, micro_hour_days) VALUES (?, ?, ?, ?, ?)")
+        let dropEmpty = try db.prepare("DELETE FROM week_stats WHERE id = ? AND measures = 0")
         measured.changedWeeks = changes.count
         // Bound value by value: a million and a half weeks bound as arrays cost an allocation each.
         func bind(_ s: Statement, _ c: WeekStatsDelta.Change, figures: Bool) {
-            s.bind(Int(WeekCalendar.monday(of: c.week).ordinal), at: 1)
-            s.bind(c.group.komnr, at: 2)
-            s.bind(c.group.foranstalt ?? -1, at: 3)
+            s.bind(Self.figuresKey(week: c.week, c.group), at: 1)
             guard figures else { return }
-            s.bind(c.persons, at: 4)
-            s.bind(c.measures, at: 5)
-            s.bind(Int(c.hourDays), at: 6)
-            s.bind(Int(c.microHourDays), at: 7)
+            s.bind(c.persons, at: 2)
+            s.bind(c.measures, at: 3)
+            s.bind(Int(c.hourDays), at: 4)
+            s.bind(Int(c.microHourDays), at: 5)
         }
         for c in changes {
             // Most weeks exist already: one update, and an insert only where it found none.
@@ -176,6 +234,12 @@ final class WeekTables {
                 try dropEmpty.run()
             }
         }
+    }
+
+    /// A week's figures for a municipality and Foranstalt (−1: none) under one integer, in the
+    /// order of week, municipality, Foranstalt (both three digits in §52.2), as `v_week_stats` reads them.
+    static func figuresKey(week: Int, _ g: WeekStatsDelta.Group) -> Int {
+        (Int(WeekCalendar.monday(of: week).ordinal) * 1000 + g.komnr) * 10000 + (g.foranstalt ?? -1) + 1
     }
 
     private static func bind(_ s: Statement, _ m: MeasureStretch) throws {
@@ -209,6 +273,18 @@ final class WeekTables {
         }
         changes.gone += old[i...]
         changes.new += new[j...]
+    }
+
+    /// Where a stretch is filed in either week table (its primary key).
+    struct StretchKey: Hashable, Comparable {
+        let level: Int
+        let start: Int32
+        let version: Int64
+
+        init(_ s: MeasureStretch) { (level, start, version) = (IntervalLevel.filed(s), s.start.ordinal, s.versionID) }
+        init(level: Int, start: Int32, version: Int64) { (self.level, self.start, self.version) = (level, start, version) }
+
+        static func < (a: Self, b: Self) -> Bool { (a.level, a.start, a.version) < (b.level, b.start, b.version) }
     }
 
     /// The order the write-down produces a person's stretches in: by version, then start.

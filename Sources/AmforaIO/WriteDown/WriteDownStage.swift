@@ -23,11 +23,15 @@ public enum WriteDownStage {
         } else {
             try db.execute("DELETE FROM writedown; DELETE FROM writedown_segment;")
         }
-        for m in try currentMeasures(db, of: persons) { try writer.add(m) }
+        var inForce = 0
+        for m in try currentMeasures(db, of: persons, counting: &inForce) { try writer.add(m) }
         try writer.finish()
         // A pending person with no current measure left still loses their earlier week rows.
         for p in persons ?? [] where !writer.seen.contains(Int64(p)) { try weeks.replace(person: Int64(p), measures: []) }
         try weeks.finish()
+        // `amfora maintain` folds the recent week table in long before this; without it the
+        // table would grow, and with it each Friday's writing and each week's question.
+        if persons != nil, try WeekTables.sizes(db, largeToo: false).recent > inForce { _ = try WeekTables.compact(db) }
         var summary = writer.summary
         summary.weekTables = weeks.timing
         return summary
@@ -73,13 +77,14 @@ public enum WriteDownStage {
     /// current-version index (`Schema.currentIndex`) and a sort in memory. For a Friday's quarter
     /// of a million affected persons the pass costs no more than looking their measures up
     /// through an index by person would.
-    static func currentMeasures(_ db: Database, of persons: Set<Int>?) throws -> [CurrentMeasure] {
+    static func currentMeasures(_ db: Database, of persons: Set<Int>?, counting inForce: inout Int) throws -> [CurrentMeasure] {
         var all: [CurrentMeasure] = []
         if persons == nil {
             all.reserveCapacity(Int(try db.scalar("SELECT count(*) FROM activity WHERE closed_in IS NULL") ?? 0))
         }
         let rows = try db.prepare(currentMeasuresQuery)
         while try rows.step() {
+            inForce += 1
             let person = rows.int(0)
             if let persons, !persons.contains(Int(person)) { continue }
             all.append(CurrentMeasure(person: person, measure: measure(rows), activityID: rows.int(5), komnr: Int32(truncatingIfNeeded: rows.int(6)),
