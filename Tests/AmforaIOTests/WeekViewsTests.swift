@@ -187,6 +187,43 @@ import Testing
         #expect(try rows(w.db, "SELECT * FROM week_stats") == figures)
     }
 
+    /// A few persons' earlier stretches are looked up through the indexes by person, many are
+    /// found by one pass over both tables: the same stretches either way, from both tables.
+    @Test func theEarlierStretchesAreTheSameLookedUpOrScanned() throws {
+        let dir = TemporaryDirectory()
+        let w = try warehouse(dir, persons: 200)
+        _ = try WriteDownStage.apply(w.db, persons: nil)
+        var rng = SplitMix64(seed: 8)
+        var added = 0
+        _ = try WriteDownStage.apply(w.db, persons: try changeSomeMeasures(w, 60, &rng, added: &added))
+        let persons = Set(try rows(w.db, "SELECT DISTINCT cprnr FROM activity").map { Int($0)! }.shuffled(using: &rng).prefix(120))
+        let looked = try EarlierStretches.read(w.db, of: persons, lookingUp: true)
+        let scanned = try EarlierStretches.read(w.db, of: persons, lookingUp: false)
+        #expect(looked.byPerson == scanned.byPerson && looked.recent == scanned.recent)
+        #expect(looked.byPerson.count > 50 && !looked.recent.isEmpty)
+        let plan = try rows(w.db, "EXPLAIN QUERY PLAN SELECT * FROM week_segment WHERE superseded = 0 AND cpr = printf('%010d', 1)").joined()
+        #expect(plan.contains("week_segment_person (cpr=?)"), "\(plan)")
+    }
+
+    /// Without `amfora maintain` the recent table would grow without end: once it holds more
+    /// stretches than there are measures in force, the write-down folds it in itself.
+    @Test func theWriteDownFoldsTheRecentTableInWhenItOutgrowsTheMeasures() throws {
+        let dir = TemporaryDirectory()
+        let w = try warehouse(dir, persons: 100)
+        _ = try WriteDownStage.apply(w.db, persons: nil)
+        var rng = SplitMix64(seed: 5)
+        var added = 0
+        _ = try WriteDownStage.apply(w.db, persons: try changeSomeMeasures(w, 20, &rng, added: &added))
+        #expect(try w.db.scalar("SELECT count(*) FROM week_segment_recent") ?? 0 > 0)
+        let inForce = try w.db.scalar("SELECT count(*) FROM activity WHERE closed_in IS NULL") ?? 0
+        for _ in 0..<20 where try w.db.scalar("SELECT count(*) FROM week_segment_recent") ?? 0 > 0 {
+            _ = try WriteDownStage.apply(w.db, persons: try changeSomeMeasures(w, 150, &rng, added: &added))
+        }
+        #expect(try w.db.scalar("SELECT count(*) FROM week_segment_recent") == 0, "in force: \(inForce)")
+        #expect(try w.db.scalar("SELECT count(*) FROM week_segment WHERE superseded = 1") == 0)
+        try expectSameAsExpansion(w.db)
+    }
+
     /// A week is read by a range of starts per level, a person's measures through the index on the CPR
     /// number — never by expanding stretches into weeks (which took minutes nationally).
     @Test func aWeekAndAPersonAreFoundByTheIndexes() throws {

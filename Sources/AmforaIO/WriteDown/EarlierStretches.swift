@@ -31,13 +31,35 @@ final class EarlierStretches {
         return (stretches, Set(stretches.map(WeekTables.StretchKey.init).filter(found!.recent.contains)))
     }
 
-    private static func read(_ db: Database, of persons: Set<Int>) throws -> Found {
+    /// Up to this many persons (a rerun of one municipality) are looked up through the indexes
+    /// by person, a few tens of microseconds each; more are found by one pass over the tables,
+    /// about two seconds nationally however few they are.
+    static let lookedUp = 40_000
+
+    static func read(_ db: Database, of persons: Set<Int>, lookingUp lookup: Bool? = nil) throws -> Found {
         var out: Found = ([:], [])
         let columns = "CAST(cpr AS INTEGER), version_id, activity_id, CAST(komnr AS INTEGER), foranstalt, start_date, end_date, hours, rate, level"
+        let lookup = lookup ?? (persons.count <= lookedUp)
+        let whose = lookup ? "cpr = printf('%010d', ?1)" : "1"
         let q = try db.prepare("""
-            SELECT \(columns), 0 FROM week_segment WHERE superseded = 0
-            UNION ALL SELECT \(columns), 1 FROM week_segment_recent
+            SELECT \(columns), 0 FROM week_segment WHERE superseded = 0 AND \(whose)
+            UNION ALL SELECT \(columns), 1 FROM week_segment_recent WHERE \(whose)
             """)
+        if lookup {
+            for p in persons.sorted() {
+                q.bind(p, at: 1)
+                try collect(q, persons, into: &out)
+            }
+        } else {
+            try collect(q, persons, into: &out)
+        }
+        for p in out.byPerson.keys { out.byPerson[p]!.sort(by: WeekTables.order) }
+        return out
+    }
+
+    /// The rows of `q` (stepped to the end and reset) that belong to `persons`.
+    private static func collect(_ q: Statement, _ persons: Set<Int>, into out: inout Found) throws {
+        defer { q.reset() }
         while try q.step() {
             let person = q.int(0)
             guard persons.contains(Int(person)) else { continue }
@@ -49,7 +71,5 @@ final class EarlierStretches {
             out.byPerson[person, default: []].append(s)
             if q.int(10) == 1 { out.recent.insert(WeekTables.StretchKey(s)) }
         }
-        for p in out.byPerson.keys { out.byPerson[p]!.sort(by: WeekTables.order) }
-        return out
     }
 }
