@@ -45,6 +45,13 @@ import Testing
         return w
     }
 
+    /// `warehouse` with its week tables built by a write-down of everyone.
+    func rebuilt(_ dir: borrowing TemporaryDirectory, persons: Int) throws -> Warehouse {
+        let w = try warehouse(dir, persons: persons)
+        _ = try WriteDownStage.apply(w.db, persons: nil)
+        return w
+    }
+
     func insertMeasure(_ db: Database, version: Int, person: Int, closed: Bool, _ rng: inout SplitMix64) throws {
         let start = Int(Day(iso: "2023-12-25")!.ordinal) + Int.random(in: 0...120, using: &rng)
         let length = [Int.random(in: 0...20, using: &rng), Int.random(in: 0...200, using: &rng), Int.random(in: 0...1100, using: &rng)].randomElement(using: &rng)!
@@ -114,8 +121,7 @@ import Testing
 
     @Test func aRebuildGivesWhatExpandingEveryMeasureGave() throws {
         let dir = TemporaryDirectory()
-        let w = try warehouse(dir, persons: 300)
-        _ = try WriteDownStage.apply(w.db, persons: nil)
+        let w = try rebuilt(dir, persons: 300)
         try expectSameAsExpansion(w.db)
         try expectStatsAreTheWeekSums(w.db, weeks: try randomWeeks(w.db, 25, seed: 1))
     }
@@ -148,8 +154,7 @@ import Testing
 
     @Test func runsThatRecomputeSomePersonsEndWhereARebuildEnds() throws {
         let dir = TemporaryDirectory()
-        let w = try warehouse(dir, persons: 300)
-        _ = try WriteDownStage.apply(w.db, persons: nil)
+        let w = try rebuilt(dir, persons: 300)
         var rng = SplitMix64(seed: 99)
         var added = 0
         var affected = try changeSomeMeasures(w, 120, &rng, added: &added)
@@ -191,8 +196,7 @@ import Testing
     /// found by one pass over both tables: the same stretches either way, from both tables.
     @Test func theEarlierStretchesAreTheSameLookedUpOrScanned() throws {
         let dir = TemporaryDirectory()
-        let w = try warehouse(dir, persons: 200)
-        _ = try WriteDownStage.apply(w.db, persons: nil)
+        let w = try rebuilt(dir, persons: 200)
         var rng = SplitMix64(seed: 8)
         var added = 0
         _ = try WriteDownStage.apply(w.db, persons: try changeSomeMeasures(w, 60, &rng, added: &added))
@@ -209,8 +213,7 @@ import Testing
     /// stretches than there are measures in force, the write-down folds it in itself.
     @Test func theWriteDownFoldsTheRecentTableInWhenItOutgrowsTheMeasures() throws {
         let dir = TemporaryDirectory()
-        let w = try warehouse(dir, persons: 100)
-        _ = try WriteDownStage.apply(w.db, persons: nil)
+        let w = try rebuilt(dir, persons: 100)
         var rng = SplitMix64(seed: 5)
         var added = 0
         _ = try WriteDownStage.apply(w.db, persons: try changeSomeMeasures(w, 20, &rng, added: &added))
@@ -228,8 +231,7 @@ import Testing
     /// number — never by expanding stretches into weeks (which took minutes nationally).
     @Test func aWeekAndAPersonAreFoundByTheIndexes() throws {
         let dir = TemporaryDirectory()
-        let w = try warehouse(dir, persons: 20)
-        _ = try WriteDownStage.apply(w.db, persons: nil)
+        let w = try rebuilt(dir, persons: 20)
         func plan(_ sql: String) throws -> String { try rows(w.db, "EXPLAIN QUERY PLAN " + sql).joined(separator: "\n") }
         for view in ["v_person_week", "v_activity_week"] {
             for filter in ["week_start = '2024-03-04'", "iso_week = '2024-W10'"] {
@@ -252,8 +254,7 @@ import Testing
     /// by its key, never the ten million measures in force; and gives what the plain join gives.
     @Test func theReportsWriteDownByMunicipalityWalksTheWriteDown() throws {
         let dir = TemporaryDirectory()
-        let w = try warehouse(dir, persons: 60)
-        _ = try WriteDownStage.apply(w.db, persons: nil)
+        let w = try rebuilt(dir, persons: 60)
         let plan = try rows(w.db, "EXPLAIN QUERY PLAN " + BatchReportBuilder.writtenDownByMunicipality).joined(separator: "\n")
         #expect(plan.contains("SCAN w") && plan.contains("SEARCH a USING INTEGER PRIMARY KEY"), "\(plan)")
         let plain = BatchReportBuilder.writtenDownByMunicipality.replacingOccurrences(of: "CROSS JOIN", with: "JOIN")
