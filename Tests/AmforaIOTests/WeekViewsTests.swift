@@ -126,25 +126,36 @@ import Testing
         try expectStatsAreTheWeekSums(w.db, weeks: try randomWeeks(w.db, 25, seed: 1))
     }
 
-    /// A run recomputes some persons: measures closed, added, lengthened; a person left with no
-    /// measure. The tables must end where a rebuild from scratch ends.
+    /// Where a test's Fridays of changes stand: their random source and the measures added so far.
+    struct Changes {
+        var rng: SplitMix64
+        var added = 0
+        init(seed: UInt64) { rng = SplitMix64(seed: seed) }
+    }
+
     /// Changes `count` current measures (closed, extended with other hours, or joined by a new
     /// measure of the same person) and returns the persons affected.
-    func changeSomeMeasures(_ w: Warehouse, _ count: Int, _ rng: inout SplitMix64, added: inout Int) throws -> Set<Int> {
+    func changeSomeMeasures(_ w: Warehouse, _ count: Int, _ changes: inout Changes) throws -> Set<Int> {
         var affected: Set<Int> = []
         let current = try rows(w.db, "SELECT version_id || '|' || cprnr FROM activity WHERE closed_in IS NULL")
-        for row in current.shuffled(using: &rng).prefix(count) {
+        for row in current.shuffled(using: &changes.rng).prefix(count) {
             let parts = row.split(separator: "|").map { Int($0)! }
             affected.insert(parts[1])
-            switch Int.random(in: 0..<3, using: &rng) {
+            switch Int.random(in: 0..<3, using: &changes.rng) {
             case 0: try w.db.execute("UPDATE activity SET closed_in = 3 WHERE version_id = \(parts[0])")
             case 1: try w.db.execute("UPDATE activity SET slutdt = slutdt + 45, timetal = 25 WHERE version_id = \(parts[0])")
             default:
-                added += 1
-                try insertMeasure(w.db, version: 90_000 + added, person: parts[1], closed: false, &rng)
+                changes.added += 1
+                try insertMeasure(w.db, version: 90_000 + changes.added, person: parts[1], closed: false, &changes.rng)
             }
         }
         return affected
+    }
+
+    /// A Friday that changes `count` measures, written down for the persons it affects.
+    @discardableResult
+    func recompute(_ w: Warehouse, changing count: Int, _ changes: inout Changes) throws -> WriteDownSummary {
+        try WriteDownStage.apply(w.db, persons: try changeSomeMeasures(w, count, &changes))
     }
 
     /// The stretches in force, wherever they lie.
@@ -152,12 +163,13 @@ import Testing
         try rows(db, "SELECT \(Schema.stretchColumns) FROM week_segment WHERE superseded = 0 UNION ALL SELECT \(Schema.stretchColumns) FROM week_segment_recent")
     }
 
+    /// A run recomputes some persons: measures closed, added, lengthened; a person left with no
+    /// measure. The tables must end where a rebuild from scratch ends.
     @Test func runsThatRecomputeSomePersonsEndWhereARebuildEnds() throws {
         let dir = TemporaryDirectory()
         let w = try rebuilt(dir, persons: 300)
-        var rng = SplitMix64(seed: 99)
-        var added = 0
-        var affected = try changeSomeMeasures(w, 120, &rng, added: &added)
+        var changes = Changes(seed: 99)
+        var affected = try changeSomeMeasures(w, 120, &changes)
         let gone = 101_900_000 + 5 * 37
         try w.db.execute("UPDATE activity SET closed_in = 3 WHERE cprnr = \(gone)")
         affected.insert(gone)
@@ -169,7 +181,7 @@ import Testing
         try expectSameAsExpansion(w.db)
         // A second Friday changes stretches that lie in the recent table too (fewer: recent
         // stretches beyond the measures in force would be folded in by the write-down itself).
-        let second = try WriteDownStage.apply(w.db, persons: try changeSomeMeasures(w, 40, &rng, added: &added))
+        let second = try recompute(w, changing: 40, &changes)
         let recentAfterFirst = try rows(w.db, "SELECT \(Schema.stretchColumns) FROM week_segment_recent")
         let superseded = try w.db.scalar("SELECT count(*) FROM week_segment WHERE superseded = 1") ?? -1
         #expect(!recentAfterFirst.isEmpty, "\(first.weekTables) \(second.weekTables) \(superseded)")
@@ -197,10 +209,9 @@ import Testing
     @Test func theEarlierStretchesAreTheSameLookedUpOrScanned() throws {
         let dir = TemporaryDirectory()
         let w = try rebuilt(dir, persons: 200)
-        var rng = SplitMix64(seed: 8)
-        var added = 0
-        _ = try WriteDownStage.apply(w.db, persons: try changeSomeMeasures(w, 60, &rng, added: &added))
-        let persons = Set(try rows(w.db, "SELECT DISTINCT cprnr FROM activity").map { Int($0)! }.shuffled(using: &rng).prefix(120))
+        var changes = Changes(seed: 8)
+        try recompute(w, changing: 60, &changes)
+        let persons = Set(try rows(w.db, "SELECT DISTINCT cprnr FROM activity").map { Int($0)! }.shuffled(using: &changes.rng).prefix(120))
         let looked = try EarlierStretches.read(w.db, of: persons, lookingUp: true)
         let scanned = try EarlierStretches.read(w.db, of: persons, lookingUp: false)
         #expect(looked.byPerson == scanned.byPerson && looked.recent == scanned.recent)
@@ -214,13 +225,12 @@ import Testing
     @Test func theWriteDownFoldsTheRecentTableInWhenItOutgrowsTheMeasures() throws {
         let dir = TemporaryDirectory()
         let w = try rebuilt(dir, persons: 100)
-        var rng = SplitMix64(seed: 5)
-        var added = 0
-        _ = try WriteDownStage.apply(w.db, persons: try changeSomeMeasures(w, 20, &rng, added: &added))
+        var changes = Changes(seed: 5)
+        try recompute(w, changing: 20, &changes)
         #expect(try w.db.scalar("SELECT count(*) FROM week_segment_recent") ?? 0 > 0)
         let inForce = try w.db.scalar("SELECT count(*) FROM activity WHERE closed_in IS NULL") ?? 0
         for _ in 0..<20 where try w.db.scalar("SELECT count(*) FROM week_segment_recent") ?? 0 > 0 {
-            _ = try WriteDownStage.apply(w.db, persons: try changeSomeMeasures(w, 150, &rng, added: &added))
+            try recompute(w, changing: 150, &changes)
         }
         #expect(try w.db.scalar("SELECT count(*) FROM week_segment_recent") == 0, "in force: \(inForce)")
         #expect(try w.db.scalar("SELECT count(*) FROM week_segment WHERE superseded = 1") == 0)

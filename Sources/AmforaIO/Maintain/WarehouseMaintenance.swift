@@ -2,7 +2,7 @@ import AmforaCore
 import Foundation
 
 /// Upkeep between Fridays (`amfora maintain`): the recent week table folded into the large one
-/// once it holds a tenth as many stretches (`WeekTables.compact`), fresh planner statistics
+/// once it holds a tenth as many stretches (`WeekTables.compactIfDue`), fresh planner statistics
 /// (`PRAGMA optimize`), the write-ahead log folded into the warehouse and truncated, and — when
 /// asked, since it rewrites the whole file — the free pages given back to the file system
 /// (`VACUUM`). The caller holds the run lock.
@@ -20,11 +20,6 @@ public enum WarehouseMaintenance {
         public var weekStretchesFolded: Int = 0
     }
 
-    /// The recent week table is folded in once it holds this share of the large one's stretches:
-    /// each Friday's changes then leave the large table's index by person alone, and a week's
-    /// question reads at most about a tenth more rows.
-    public static let compactionShare = 0.1
-
     public static func run(_ warehouse: Warehouse, vacuum: Bool) throws -> Result {
         let started = Date()
         let db = warehouse.db
@@ -34,10 +29,7 @@ public enum WarehouseMaintenance {
         }
         var r = Result(bytesBefore: size(warehouse.path), bytesAfter: 0, walBefore: size(warehouse.path + "-wal"), walAfter: 0,
                        freePagesBefore: Int(try db.scalar("PRAGMA freelist_count") ?? 0), freePagesAfter: 0, vacuumed: vacuum, seconds: 0)
-        let weeks = try WeekTables.sizes(db)
-        if weeks.recent > 0, Double(weeks.recent) >= compactionShare * Double(weeks.large) {
-            r.weekStretchesFolded = try db.transaction { try WeekTables.compact(db).folded }
-        }
+        r.weekStretchesFolded = try WeekTables.compactIfDue(db)
         try db.execute("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")
         if vacuum { try db.execute("VACUUM") }
         try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -193,11 +193,30 @@ final class WeekTables {
         return (folded, removed)
     }
 
-    /// Stretches in the recent table, and in the large one (superseded included; a pass over
-    /// its smallest index, so only when asked).
-    static func sizes(_ db: Database, largeToo: Bool = true) throws -> (recent: Int, large: Int) {
-        (Int(try db.scalar("SELECT count(*) FROM week_segment_recent") ?? 0),
-         largeToo ? Int(try db.scalar("SELECT count(*) FROM week_segment") ?? 0) : 0)
+    /// When the recent table is folded in (`compact`), the one policy for both callers.
+    /// `amfora maintain` folds it once it holds this share of the large table's stretches: each
+    /// Friday's changes then leave the large table's index by person alone, and a week's question
+    /// reads at most about a tenth more rows.
+    static let foldedAtShare = 0.1
+
+    /// Folds the recent table in if `amfora maintain` should (`foldedAtShare`): the stretches
+    /// folded, 0 when not yet due. Its own transaction.
+    static func compactIfDue(_ db: Database) throws -> Int {
+        let recent = try recentStretches(db)
+        let large = Int(try db.scalar("SELECT count(*) FROM week_segment") ?? 0)
+        guard recent > 0, Double(recent) >= foldedAtShare * Double(large) else { return 0 }
+        return try db.transaction { try compact(db).folded }
+    }
+
+    /// Folds the recent table in when it holds more stretches than there are measures in force:
+    /// `amfora maintain` does so long before; without it the table would grow, and with it each
+    /// Friday's writing and each week's question. Inside the write-down's transaction.
+    static func compactIfOvergrown(_ db: Database, measuresInForce: Int) throws {
+        if try recentStretches(db) > measuresInForce { _ = try compact(db) }
+    }
+
+    private static func recentStretches(_ db: Database) throws -> Int {
+        Int(try db.scalar("SELECT count(*) FROM week_segment_recent") ?? 0)
     }
 
     private func writeFigures(_ changes: [WeekStatsDelta.Change]) throws {

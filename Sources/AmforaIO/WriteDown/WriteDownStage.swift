@@ -29,9 +29,7 @@ public enum WriteDownStage {
         // A pending person with no current measure left still loses their earlier week rows.
         for p in persons ?? [] where !writer.seen.contains(Int64(p)) { try weeks.replace(person: Int64(p), measures: []) }
         try weeks.finish()
-        // `amfora maintain` folds the recent week table in long before this; without it the
-        // table would grow, and with it each Friday's writing and each week's question.
-        if persons != nil, try WeekTables.sizes(db, largeToo: false).recent > inForce { _ = try WeekTables.compact(db) }
+        if persons != nil { try WeekTables.compactIfOvergrown(db, measuresInForce: inForce) }
         var summary = writer.summary
         summary.weekTables = weeks.timing
         return summary
