@@ -105,8 +105,8 @@ import Testing
         while try s.step() { plan.append(s.text(3) ?? "") }
         #expect(plan == ["SCAN activity USING COVERING INDEX activity_current"], "\(plan)")
         // So are a municipality's current versions, which the load compares each delivery with.
-        for (table, scope, index) in [("activity", "komnr = ?", "activity_current (komnr=?)"), ("aid", "komnr = ? AND kind = ?", "aid_current (komnr=? AND kind=?)")] {
-            let q = try w.db.prepare("EXPLAIN QUERY PLAN " + RowSink.currentVersionsQuery(table: table, scope: scope))
+        for (table, index) in [(WarehouseTable.activity, "activity_current (komnr=?)"), (.aid, "aid_current (komnr=? AND kind=?)")] {
+            let q = try w.db.prepare("EXPLAIN QUERY PLAN " + CurrentVersions.query(table))
             #expect(try q.step())
             #expect(q.text(3) == "SEARCH \(table) USING COVERING INDEX \(index)", "\(q.text(3) ?? "")")
         }

@@ -211,3 +211,28 @@ struct IdentityTracker: Sendable {
         return groups.sorted { $0[0] < $1[0] }
     }
 }
+
+extension CurrentVersions {
+    /// A municipality's current dataset of the delivery's kind: each version's content hash, line
+    /// hash and identity. Through any connection: a reader on a worker thread sees the last
+    /// committed dataset.
+    static func read(_ db: Database, _ name: DeliveryName) throws -> CurrentVersions {
+        // The size to expect comes from the last delivery, without counting ten million index entries first.
+        guard let last = try LastLoad.of(db, name: name) else { return CurrentVersions() }
+        let table = WarehouseTable(name.kind)
+        var out = CurrentVersions(capacity: last.versions)
+        let s = try db.prepare(query(table))
+        try s.bind(table.scopeValues(komnr: .int(Int64(name.komnr)), kind: .text(name.kind.rawValue)))
+        while try s.step() {
+            let line = s.int(2)  // NULL reads as 0: none
+            out.add(hash: s.int(1), version: s.int(0), line: line == 0 ? nil : line, activity: table.holdsMeasures ? s.int(3) : 0)
+        }
+        return out
+    }
+
+    /// Read from the current-version index alone (`Schema.currentIndex`; a plan test checks it).
+    static func query(_ table: WarehouseTable) -> String {
+        let identity = table.holdsMeasures ? ", activity_id" : ""
+        return "SELECT version_id, content_hash, line_hash\(identity) FROM \(table.name) WHERE \(table.parameterisedScope) AND closed_in IS NULL"
+    }
+}

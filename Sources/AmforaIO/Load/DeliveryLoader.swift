@@ -99,14 +99,15 @@ public struct LoadPolicy: Sendable {
 /// Loads one municipality's delivery of one kind for one batch. The delivery replaces the
 /// municipality's previous dataset in one transaction: a crash, kill or full disk at any moment
 /// leaves the warehouse as it was. Loading the same delivery again first undoes the earlier
-/// load of that batch, so a rerun is idempotent.
+/// load of that batch (`EarlierLoad`), so a rerun is idempotent.
+///
+/// Either way a delivery is matched by `DeliveryMatcher`: here, streaming into the warehouse as
+/// it is read (`load`), or on a worker thread beforehand, with only what it found written here
+/// (`apply`). Both end alike (`finish`).
 public final class DeliveryLoader {
     let warehouse: Warehouse
     let archive: DeliveryArchive?
     var db: Database { warehouse.db }
-
-    /// Added versions kept in memory for the reconciliation, per delivery (a few hundred MB at most).
-    static let reconciliationCap = 200_000
 
     /// Without an archive the raw file is not kept (tests of the loading logic alone).
     public init(warehouse: Warehouse, archive: DeliveryArchive? = nil) {
@@ -116,39 +117,22 @@ public final class DeliveryLoader {
 
     public func load(path: String, name: DeliveryName, options: ValidationOptions = ValidationOptions(),
                      policy: LoadPolicy = LoadPolicy(), startedAt: String) throws -> LoadOutcome {
-        let layout = options.layouts.layout(for: name.kind)
-        let sink = try RowSink(db: db, table: Self.table(name), layout: layout, name: name, file: DeliveryValidator.baseName(path))
+        let sink = try RowSink(db: db, layout: options.layouts.layout(for: name.kind), name: name, file: DeliveryValidator.baseName(path))
         let reading = HashedReading(path: path, options: options)
-        let hashers = LineHashers(options: options, layout: layout, name: name)
         return try db.transaction {
-            var outcome = LoadOutcome(summary: FileSummary(file: path), sha256: "", bytes: 0)
-            outcome.affectedPersons = try sink.undoEarlierLoad()
-            var current = try sink.currentVersions()
-            let comparing = !current.isEmpty
-            sink.recordsChanges = comparing
-            var identities = IdentityTracker()
-            let summary = try DeliveryValidator.validate(
-                fileName: path, known: name, options: options, source: reading.source,
-                onFinding: { sink.reject($0) },
-                onLine: { line in
-                    guard !line.isBlank else { return }
-                    guard let record = line.record, !line.isQuarantined else {
-                        sink.quarantine(line: line.number, bytes: line.bytes)
-                        return
-                    }
-                    let version = current.match(record) { hash in
-                        insert(record, hash: hash, lineHash: hashers.storedHash(line, record), line: line.number, sink,
-                               comparing: comparing, &outcome)
-                    }
-                    if let id = sink.activityID(record) { identities.add(id, version: version) }
-                })
+            let undone = try EarlierLoad.undo(db, name)
+            var current = try CurrentVersions.read(db, name)
+            sink.recordsChanges = !current.isEmpty
+            let found = try DeliveryMatcher.match(path: path, name: name, options: options, source: reading.source,
+                                                  against: &current, into: sink)
             try sink.check()
-            outcome.summary = summary
-            guard summary.isUsable else { throw LoadError.fileRejected(summary) }
+            guard found.summary.isUsable else { throw LoadError.fileRejected(found.summary) }
+            var outcome = LoadOutcome(summary: found.summary, sha256: "", bytes: 0)
             (outcome.sha256, outcome.bytes) = reading.digest()
-            outcome.unchanged = current.matched
-            outcome.duplicateIdentities = identities.duplicates()
-            try finish(&outcome, path: path, sink: sink, gone: current.remaining, policy: policy, startedAt: startedAt)
+            outcome.affectedPersons = undone.union(found.persons)
+            outcome.addedForReconciliation = found.reconciliation
+            outcome.duplicateIdentities = found.duplicateIdentities
+            try finish(&outcome, path: path, sink: sink, found: found, policy: policy, startedAt: startedAt)
             return outcome
         }
     }
@@ -157,66 +141,40 @@ public final class DeliveryLoader {
     /// versions, quarantined lines and findings are written; the rest was matched there. Throws
     /// `PreparedDelivery.Outdated` when the municipality's dataset changed since it was prepared.
     public func apply(_ p: PreparedDelivery, policy: LoadPolicy = LoadPolicy(), startedAt: String) throws -> LoadOutcome {
-        let sink = try RowSink(db: db, table: Self.table(p.name), layout: p.added.layout, name: p.name,
-                               file: DeliveryValidator.baseName(p.path))
+        let sink = try RowSink(db: db, layout: p.rows.added.layout, name: p.name, file: DeliveryValidator.baseName(p.path))
         return try db.transaction {
             guard try PreparedDelivery.basis(db, name: p.name) == p.basis else { throw PreparedDelivery.Outdated() }
             guard p.summary.isUsable else { throw LoadError.fileRejected(p.summary) }
-            var outcome = LoadOutcome(summary: p.summary, sha256: p.sha256, bytes: p.bytes)
-            outcome.unchanged = p.unchanged
-            sink.recordsChanges = true
-            for f in p.findings { sink.reject(f) }
-            p.quarantined.forEach { sink.quarantine(line: $0, bytes: $1) }
-            var written: [Int64] = []
-            written.reserveCapacity(p.added.count)
-            p.added.forEach { record, line, hash, lineHash in
-                written.append(sink.insert(record, hash: hash, lineHash: lineHash, line: line))
-            }
+            p.rows.write(into: sink)
             try sink.check()
-            outcome.inserted = written.count
-            outcome.addedVersions = written
-            outcome.affectedPersons = p.persons
-            outcome.addedForReconciliation = p.reconciliation.map { v, id in
+            let resolve = { PreparedDelivery.resolve($0, sink.written) }
+            var outcome = LoadOutcome(summary: p.summary, sha256: p.sha256, bytes: p.bytes)
+            outcome.affectedPersons = p.found.persons
+            outcome.addedForReconciliation = p.found.reconciliation.map { v, id in
                 var v = v
-                v.versionID = PreparedDelivery.resolve(v.versionID, written)
+                v.versionID = resolve(v.versionID)
                 return (v, id)
             }
-            outcome.duplicateIdentities = p.duplicateIdentities
-                .map { $0.map { PreparedDelivery.resolve($0, written) }.sorted() }
-                .sorted { $0[0] < $1[0] }
-            try finish(&outcome, path: p.path, sink: sink, gone: p.gone, policy: policy, startedAt: startedAt)
+            outcome.duplicateIdentities = p.found.duplicateIdentities.map { $0.map(resolve).sorted() }.sorted { $0[0] < $1[0] }
+            try finish(&outcome, path: p.path, sink: sink, found: p.found, policy: policy, startedAt: startedAt)
             return outcome
         }
-    }
-
-    static func table(_ name: DeliveryName) -> String { name.kind == .amfora ? "activity" : "aid" }
-
-    /// A new version: written, and remembered for the write-down and the reconciliation.
-    private func insert(_ record: RecordView, hash: Int64, lineHash: Int64?, line: Int, _ sink: RowSink, comparing: Bool,
-                        _ outcome: inout LoadOutcome) -> Int64 {
-        let version = sink.insert(record, hash: hash, lineHash: lineHash, line: line)
-        outcome.addedVersions.append(version)
-        // Only when there is a last Friday to compare with, and not without bound: a first
-        // dataset or a wholesale change is read back from the warehouse instead.
-        if comparing, outcome.addedForReconciliation.count < Self.reconciliationCap,
-           let v = sink.reconciliationVersion(record, version: version) {
-            outcome.addedForReconciliation.append(v)
-        }
-        outcome.inserted += 1
-        if let cpr = sink.person(record) { outcome.affectedPersons.insert(cpr) }
-        return version
     }
 
     /// What every load ends with: the raw file archived, the shrink check, last Friday's versions
     /// that did not come again closed, the delivery recorded with the work it leaves for the
     /// write-down and the reconciliation.
-    private func finish(_ outcome: inout LoadOutcome, path: String, sink: RowSink, gone: [Int64], policy: LoadPolicy,
+    private func finish(_ outcome: inout LoadOutcome, path: String, sink: RowSink, found: DeliveryMatch, policy: LoadPolicy,
                         startedAt: String) throws {
+        outcome.inserted = sink.written.count
+        outcome.addedVersions = sink.written
+        outcome.unchanged = found.unchanged
         try archive?.store(path, sha256: outcome.sha256)
         outcome.previousRecords = try sink.previousRecords()
         if policy.holds(records: outcome.summary.tally.records, previous: outcome.previousRecords) {
             throw LoadError.held(outcome, threshold: policy.shrinkThreshold, minimum: policy.shrinkMinimum)
         }
+        let gone = found.gone
         outcome.goneVersions = gone
         outcome.removed = gone.count
         if policy.dryRun { throw LoadError.dryRun(outcome, removedSample: try sink.describe(Array(gone.prefix(5)))) }

@@ -9,24 +9,12 @@ import Foundation
 public struct PreparedDelivery: Sendable {
     public let name: DeliveryName
     public let path: String
-    var summary: FileSummary
     var sha256 = ""
     var bytes = 0
-    var unchanged = 0
-    /// Of the unchanged, the lines recognised byte for byte and not parsed (`LineHasher`).
-    var repeats = 0
-    /// Records no current version matched: this Friday's new versions.
-    var added: RecordStore
-    var quarantined = LineStore()
-    var findings: [Finding] = []
-    /// Identities delivered more than once: the versions each record matched, or
-    /// `placeholder(k)` for the k-th added one.
-    var duplicateIdentities: [[Int64]] = []
-    /// The added versions as the reconciliation compares them (with placeholders), and their persons.
-    var reconciliation: [(version: Reconciler.Version, activityID: Int64)] = []
-    var persons: Set<Int> = []
-    /// Current versions no record matched.
-    var gone: [Int64] = []
+    /// What the writer writes: new versions, quarantined lines, findings.
+    var rows: PreparedRows
+    /// What matching found besides (`DeliveryMatch`), added versions numbered by placeholder.
+    var found: DeliveryMatch
     /// The dataset it was matched against; `apply` refuses when the warehouse moved on since.
     let basis: Basis
 
@@ -40,6 +28,14 @@ public struct PreparedDelivery: Sendable {
     public struct Outdated: Error {}
 
     public var records: Int { summary.tally.records }
+    var summary: FileSummary { found.summary }
+    var unchanged: Int { found.unchanged }
+    /// Of the unchanged, the lines recognised byte for byte and not parsed (`LineHasher`).
+    var repeats: Int { found.repeats }
+    /// Records no current version matched: this Friday's new versions.
+    var added: RecordStore { rows.added }
+    var findings: [Finding] { rows.findings }
+    var gone: [Int64] { found.gone }
 
     /// Matches the delivery at `path` against the current dataset, read through `db` (a
     /// connection of the calling thread). Nil when streaming it (`DeliveryLoader.load`) is the
@@ -48,14 +44,13 @@ public struct PreparedDelivery: Sendable {
     public static func prepare(path: String, name: DeliveryName, options: ValidationOptions, reader db: Database,
                                budget: Int = 96 << 20) throws -> PreparedDelivery? {
         let batch = Int64(name.batchDate.ordinal)
-        let table = DeliveryLoader.table(name)
         // One read transaction, so that the basis and the versions come from one snapshot, and
         // a short one: an open snapshot would keep checkpoints from passing it.
         try db.execute("BEGIN")
         let snapshot: (Basis, CurrentVersions, TextEncoding?)?
         do {
             if let last = try LastLoad.of(db, name: name), last.batch < batch {
-                snapshot = (Basis(latestBatch: last.batch), try RowSink.currentVersions(db, table: table, name: name), last.encoding)
+                snapshot = (Basis(latestBatch: last.batch), try CurrentVersions.read(db, name), last.encoding)
             } else {
                 snapshot = nil
             }
@@ -76,9 +71,6 @@ public struct PreparedDelivery: Sendable {
             options.encoding = lastEncoding
             detector = EncodingDetector()
         }
-
-        let layout = options.layouts.layout(for: name.kind)
-        let identity = table == "activity" ? RecordIdentity(layout: layout) : nil
         let reading = HashedReading(path: path, options: options)
         let source: ChunkSource = detector == nil ? reading.source : { consume in
             try reading.source { chunk in
@@ -86,58 +78,12 @@ public struct PreparedDelivery: Sendable {
                 consume(chunk)
             }
         }
-        let hashers = LineHashers(options: options, layout: layout, name: name)
-        var p = PreparedDelivery(name: name, path: path, summary: FileSummary(file: path),
-                                 added: RecordStore(layout: layout), basis: basis)
-        var identities = IdentityTracker()
-        let cpr = layout.index(of: "CPRnr")
-        var footprint = 0
-        var overBudget = false
-        p.summary = try DeliveryValidator.validate(
-            fileName: path, known: name, options: options, source: source,
-            recognise: { bytes, encoding in
-                guard let (version, activity) = current.takeRepeat(lineHash: hashers[encoding].hash(bytes)) else { return false }
-                if identity != nil { identities.add(activity, version: version) }
-                return true
-            },
-            onFinding: { f in
-                guard !overBudget else { return }
-                p.findings.append(f)
-                footprint += 256 + f.message.utf8.count
-            },
-            onLine: { line in
-                guard !line.isBlank, !line.isRepeat, !overBudget else { return }
-                guard let record = line.record, !line.isQuarantined else {
-                    p.quarantined.append(line: line.number, bytes: line.bytes)
-                    footprint += line.bytes.count + 16
-                    return
-                }
-                let version = current.match(record) { hash in
-                    p.added.append(record, line: line.number, hash: hash, lineHash: hashers.storedHash(line, record))
-                    return placeholder(p.added.count - 1)
-                }
-                if let identity {
-                    identities.add(identity.activityID(record), version: version)
-                    if version < 0 { p.noteAdded(record, version: version, identity: identity, cpr: cpr) }
-                }
-                if footprint + p.added.footprint > budget { overBudget = true }
-            })
-        guard !overBudget, detector.map({ $0.encoding == options.encoding }) ?? true else { return nil }
+        let rows = PreparedRows(layout: options.layouts.layout(for: name.kind), budget: budget)
+        let matched = try DeliveryMatcher.match(path: path, name: name, options: options, source: source, against: &current, into: rows)
+        guard !rows.isFull, detector.map({ $0.encoding == options.encoding }) ?? true else { return nil }
+        var p = PreparedDelivery(name: name, path: path, rows: rows, found: matched, basis: basis)
         (p.sha256, p.bytes) = reading.digest()
-        p.duplicateIdentities = identities.duplicates()
-        p.unchanged = current.matched
-        p.repeats = current.repeats
-        p.gone = current.remaining
         return p
-    }
-
-    /// What the writer would otherwise work out for each added record, worked out here.
-    private mutating func noteAdded(_ record: RecordView, version: Int64, identity: RecordIdentity, cpr: Int?) {
-        if let cpr, let person = record[cpr].number { persons.insert(person) }
-        if reconciliation.count < DeliveryLoader.reconciliationCap,
-           let v = RowSink.reconciliationVersion(record, identity: identity, version: version) {
-            reconciliation.append(v)
-        }
     }
 
     /// What the municipality's dataset of this kind stands on now; nil when it has none.
@@ -157,6 +103,46 @@ public struct PreparedDelivery: Sendable {
 
     static func resolve(_ version: Int64, _ written: [Int64]) -> Int64 {
         version > 0 ? version : written[Int(-version - 1)]
+    }
+}
+
+/// The in-memory sink a worker matches into (`MatchSink`): what the writer will write, up to a
+/// budget of bytes. Used on one thread at a time: the worker's, then the writer's.
+final class PreparedRows: MatchSink, @unchecked Sendable {
+    private(set) var added: RecordStore
+    private(set) var quarantined = LineStore()
+    private(set) var findings: [Finding] = []
+    private let budget: Int
+    /// Bytes held besides the added records', roughly.
+    private var footprint = 0
+
+    init(layout: Layout, budget: Int) {
+        added = RecordStore(layout: layout)
+        self.budget = budget
+    }
+
+    var isFull: Bool { footprint + added.footprint > budget }
+
+    func finding(_ f: Finding) {
+        findings.append(f)
+        footprint += 256 + f.message.utf8.count
+    }
+
+    func quarantined(line: Int, bytes: UnsafeBufferPointer<UInt8>) {
+        quarantined.append(line: line, bytes: bytes)
+        footprint += bytes.count + 16
+    }
+
+    func added(_ record: RecordView, line: Int, hash: Int64, lineHash: Int64?) -> Int64 {
+        added.append(record, line: line, hash: hash, lineHash: lineHash)
+        return PreparedDelivery.placeholder(added.count - 1)
+    }
+
+    /// Hands everything to the writer's sink, in the order a streamed load writes it by kind.
+    func write(into sink: some MatchSink) {
+        for f in findings { sink.finding(f) }
+        quarantined.forEach { sink.quarantined(line: $0, bytes: $1) }
+        added.forEach { record, line, hash, lineHash in _ = sink.added(record, line: line, hash: hash, lineHash: lineHash) }
     }
 }
 

@@ -15,7 +15,7 @@ enum Schema {
     ]
 
     /// Covers "the municipality's current versions and their hashes" without touching the table:
-    /// the weekly comparison reads it for every record (`RowSink.currentVersions`). Only current
+    /// the weekly comparison reads it for every record (`CurrentVersions.read`). Only current
     /// versions, in version order, so that a week's new versions are appended at the end of the
     /// municipality's range rather than scattered over it (by hash, each would dirty a page of its own).
     /// For activation records it also carries what the write-down reads of every current measure

@@ -28,7 +28,7 @@ public enum ReconcileStage {
                 r.duplicateIdentities = p.duplicates
                 result = r
             } else if p.delivery.kind == .amfora {
-                let ids = try PendingWork.versions(db, p, table: "activity")
+                let ids = try PendingWork.versions(db, p)
                 let added = inMemory?.count == ids.added.count ? inMemory! : try versions(db, ids.added)
                 let gone = try versions(db, ids.gone)
                 let seen = try db.prepare("SELECT 1 FROM activity WHERE activity_id = ? AND closed_in IS NOT NULL AND closed_in < ? LIMIT 1")
@@ -44,7 +44,7 @@ public enum ReconcileStage {
                 try store(db, result, scope: scope, activityIDs: Dictionary(uniqueKeysWithValues: (added + gone).map { ($0.version.versionID, $0.activityID) }))
             } else {
                 // An aid grant's identity is its whole content: it is new or removed, never changed.
-                let ids = try PendingWork.versions(db, p, table: "aid")
+                let ids = try PendingWork.versions(db, p)
                 var r = Reconciler.Outcome()
                 r.entries = ids.added.map { .init(change: .new, current: $0, previous: nil, changedFields: [], historyChange: false) }
                     + ids.gone.map { .init(change: .removed, current: nil, previous: $0, changedFields: [], historyChange: false) }

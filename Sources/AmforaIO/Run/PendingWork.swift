@@ -99,17 +99,17 @@ public enum PendingWork {
 
     /// The versions the delivery's load added and closed, as it recorded them (`load_change_set`);
     /// a first dataset records no list: its versions are those first seen in its batch.
-    static func versions(_ db: Database, _ p: PendingReconciliation, table: String) throws -> (added: [Int64], gone: [Int64]) {
+    static func versions(_ db: Database, _ p: PendingReconciliation) throws -> (added: [Int64], gone: [Int64]) {
         var lists: [String: [Int64]] = [:]
         let s = try db.prepare("SELECT change, version_ids FROM load_change_set WHERE batch_date = ? AND komnr = ? AND kind = ?")
         try s.bind(p.scope)
         while try s.step() { lists[s.text(0) ?? ""] = idList(s.text(1) ?? "[]") }
         if let added = lists["added"] { return (added, lists["gone"] ?? []) }
-        let scope = table == "aid" ? "komnr = ? AND kind = ?" : "komnr = ?"
+        let table = WarehouseTable(p.delivery.kind)
         let first = try db.prepare("""
-            SELECT version_id FROM \(table) WHERE \(scope) AND closed_in IS NULL AND first_batch = ? ORDER BY version_id
+            SELECT version_id FROM \(table.name) WHERE \(table.parameterisedScope) AND closed_in IS NULL AND first_batch = ? ORDER BY version_id
             """)
-        try first.bind(table == "aid" ? [p.scope[1], p.scope[2], p.scope[0]] : [p.scope[1], p.scope[0]])
+        try first.bind(table.scopeValues(komnr: p.scope[1], kind: p.scope[2]) + [p.scope[0]])
         var added: [Int64] = []
         while try first.step() { added.append(first.int(0)) }
         return (added, [])
