@@ -121,13 +121,16 @@ import Testing
 
     /// A warehouse of schema 14 (the index without the write-down's columns, one week table,
     /// figures keyed by three columns) gains the wider index, the recent week table and the
-    /// figures by one key, with the same figures; and its write-down is the same.
-    @Test func migrationsFifteenAndSixteenKeepTheWriteDownAndTheFigures() throws {
+    /// figures by one key, with the same figures, and its written-down versions their measures'
+    /// municipality (17); and its write-down is the same.
+    @Test func migrationsFifteenToSeventeenKeepTheWriteDownAndTheFigures() throws {
         let dir = TemporaryDirectory()
         let (w, expected) = try warehouse(dir, persons: 100)
         _ = try WriteDownStage.apply(w.db, persons: nil)
         let figures = try textRows(w.db, "SELECT * FROM v_week_stats ORDER BY week_start, komnr, foranstalt")
         #expect(figures.count > 50)
+        let writtenDown = try textRows(w.db, "SELECT version_id, komnr FROM writedown ORDER BY version_id")
+        #expect(Set(writtenDown.map { $0.split(separator: "|")[1] }).count > 1)
         do {
             let old = try Database(path: dir.file("w.sqlite"))
             try old.execute("""
@@ -145,6 +148,7 @@ import Testing
                 INSERT INTO week_stats SELECT id / 10000000, id / 10000 % 1000, id % 10000 - 1, persons, measures, hour_days, micro_hour_days FROM week_figures;
                 DROP TABLE week_figures;
                 \(Schema.weekViews(recent: false))
+                ALTER TABLE writedown DROP COLUMN komnr;
                 DELETE FROM schema_version WHERE version >= 15;
                 """)
         }
@@ -156,6 +160,7 @@ import Testing
         }()
         #expect(sql?.contains("cprnr, startdt, slutdt, timetal, foranstalt, closed_in)") == true, "\(sql ?? "")")
         #expect(try textRows(migrated.db, "SELECT * FROM v_week_stats ORDER BY week_start, komnr, foranstalt") == figures)
+        #expect(try textRows(migrated.db, "SELECT version_id, komnr FROM writedown ORDER BY version_id") == writtenDown)
         _ = try WriteDownStage.apply(migrated.db, persons: nil)
         #expect(try written(migrated.db) == expected)
     }

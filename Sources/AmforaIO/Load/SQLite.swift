@@ -118,6 +118,23 @@ public final class Database {
         }
     }
 
+    /// Runs `body` in one read transaction (or in the one already open): one snapshot for all of
+    /// its statements, and the file's locks taken once rather than for each of them (a report's
+    /// quarter of a million lookups spent a tenth of its time in `fcntl`). A write in `body`
+    /// makes it a write transaction, as SQLite does.
+    public func snapshot<T>(_ body: () throws -> T) throws -> T {
+        guard sqlite3_get_autocommit(handle) != 0 else { return try body() }
+        try execute("BEGIN")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// Copies every page into the (new, empty) database file at `path` with SQLite's online

@@ -11,6 +11,10 @@ public enum BatchReportBuilder {
 
     public static func build(_ db: Database, batch: Day, stages: [StageTiming]? = nil,
                              policy: AttentionPolicy = AttentionPolicy()) throws -> BatchReport {
+        try db.snapshot { try gather(db, batch: batch, stages: stages, policy: policy) }
+    }
+
+    private static func gather(_ db: Database, batch: Day, stages: [StageTiming]?, policy: AttentionPolicy) throws -> BatchReport {
         let b = Int64(batch.ordinal)
         let fridays = try column(db, "SELECT batch_date FROM run WHERE batch_date <= ? ORDER BY batch_date DESC LIMIT 12", [.int(b)])
             .reversed().map { Day(ordinal: Int32($0)) }
@@ -30,15 +34,16 @@ public enum BatchReportBuilder {
                 rows[i].flags.removeAll { $0 == lateFlag }
             }
         }
-        try writeDownTotals(db, batch: batch, previous: previous, into: &national)
+        let written = try WrittenDownFigures.read(db)
+        try writeDownTotals(db, batch: batch, previous: previous, written, into: &national)
         national.historyChanges = Int(try db.scalar("SELECT count(*) FROM reconciliation WHERE batch_date = ? AND history_change = 1", [.int(b)]) ?? 0)
 
+        let details = try details(db, batch: b, municipalities: Set(rows.map(\.komnr)), written)
         var report = BatchReport(batch: batch, generatedAt: Timestamp.now(), deadline: deadline, marginSeconds: 0,
                                  national: national, municipalities: rows, rejectsByRule: try rejectsByRule(db, batch: b),
-                                 historyChanges: try historyChanges(db, batch: b, limit: historySample),
-                                 fridays: fridays, stages: try stages ?? stageTimings(db, batch: b))
+                                 historyChanges: nationalSample(details), fridays: fridays, stages: try stages ?? stageTimings(db, batch: b))
         report.judgement = judgement
-        report.details = try details(db, batch: b, municipalities: Set(rows.map(\.komnr)))
+        report.details = details
         policy.decide(&report)
         return report
     }
@@ -131,7 +136,8 @@ public enum BatchReportBuilder {
     }
 
     /// Persons and records written down now, and the hours it removed; last Friday's from the run record.
-    static func writeDownTotals(_ db: Database, batch: Day, previous: Day?, into n: inout BatchReport.National) throws {
+    static func writeDownTotals(_ db: Database, batch: Day, previous: Day?, _ written: WrittenDownFigures,
+                                into n: inout BatchReport.National) throws {
         // The write-down is kept for the data in force now; an earlier batch shows what was recorded then.
         let latest = try db.scalar("SELECT max(batch_date) FROM run") ?? Int64(batch.ordinal)
         guard latest == Int64(batch.ordinal) else {
@@ -145,11 +151,7 @@ public enum BatchReportBuilder {
             }
             return
         }
-        // The write-down holds only versions in force: closed ones are dropped when their person is recomputed.
-        let s = try db.prepare("SELECT count(DISTINCT cprnr), count(*), coalesce(sum(hours - hours_written_down), 0) FROM writedown")
-        if try s.step() {
-            (n.writtenDownPersons, n.writtenDownRecords, n.hoursWrittenDown) = (Int(s.int(0)), Int(s.int(1)), s.double(2))
-        }
+        (n.writtenDownPersons, n.writtenDownRecords, n.hoursWrittenDown) = (written.persons, written.records, written.hoursRemoved)
         // Kept for next Friday's comparison; a reader (`status`) only reads.
         if !db.isReadOnly {
             let save = try db.prepare("UPDATE run SET writedown_persons = ?, writedown_records = ?, writedown_hours = ? WHERE batch_date = ?")
@@ -163,23 +165,12 @@ public enum BatchReportBuilder {
         }
     }
 
-    /// The write-down of every municipality's persons in one pass over the (small) write-down,
-    /// each row's measure looked up by its key: CROSS JOIN keeps that order, where SQLite's
-    /// planner chose to walk all ten million measures in force and look each up in the
-    /// write-down (3.4 s against 1.5 s nationally, a third of a rerun's report).
-    static let writtenDownByMunicipality = """
-        SELECT a.komnr, count(DISTINCT w.cprnr), coalesce(sum(w.hours - w.hours_written_down), 0) FROM writedown w
-        CROSS JOIN activity a ON a.version_id = w.version_id WHERE a.closed_in IS NULL GROUP BY a.komnr
-        """
-
     /// Each municipality's page: its rejects by rule, a sample of its history changes, and the
     /// write-down of the persons with a measure there.
-    static func details(_ db: Database, batch: Int64, municipalities: Set<Int>) throws -> [Int: BatchReport.MunicipalityDetail] {
+    static func details(_ db: Database, batch: Int64, municipalities: Set<Int>,
+                        _ written: WrittenDownFigures) throws -> [Int: BatchReport.MunicipalityDetail] {
         var out: [Int: BatchReport.MunicipalityDetail] = [:]
         let total = try db.prepare("SELECT count(*) FROM reconciliation WHERE batch_date = ? AND komnr = ? AND history_change = 1")
-        var writtenDown: [Int: (Int, Double)] = [:]
-        let w = try db.prepare(writtenDownByMunicipality)
-        while try w.step() { writtenDown[Int(w.int(0))] = (Int(w.int(1)), w.double(2)) }
         for k in municipalities.sorted() {
             var d = BatchReport.MunicipalityDetail()
             d.rejectsByRule = try rejectsByRule(db, batch: batch, komnr: k)
@@ -187,9 +178,9 @@ public enum BatchReportBuilder {
             if try total.step() { d.historyTotal = Int(total.int(0)) }
             total.reset()
             if d.historyTotal > 0 {
-                try eachHistoryChange(db, batch: batch, komnr: k, limit: historySample) { d.historyChanges.append($0) }
+                d.historyChanges = try historyChanges(db, batch: batch, komnr: k, limit: historySample)
             }
-            (d.writtenDownPersons, d.hoursRemoved) = writtenDown[k] ?? (0, 0)
+            (d.writtenDownPersons, d.hoursRemoved) = written.byMunicipality[k] ?? (0, 0)
             out[k] = d
         }
         return out
@@ -223,36 +214,63 @@ public enum BatchReportBuilder {
         return out
     }
 
-    static let historySQL = """
-        SELECT r.komnr, r.change, a.cprnr, a.foranstalt, a.startdt, a.slutdt, coalesce(r.changed_fields, ''),
-               r.previous_version_id, r.version_id
-        FROM reconciliation r JOIN activity a ON a.version_id = coalesce(r.previous_version_id, r.version_id)
-        WHERE r.batch_date = ? AND r.history_change = 1
-        """
-
-    static func historyChanges(_ db: Database, batch: Int64, limit: Int?) throws -> [BatchReport.HistoryChange] {
-        var out: [BatchReport.HistoryChange] = []
-        try eachHistoryChange(db, batch: batch, limit: limit) { out.append($0) }
-        return out
+    /// The first history changes by municipality, then start date, as `historyChanges` with
+    /// `historySample` gives them: each municipality's sample holds its first, so no third pass is needed.
+    static func nationalSample(_ details: [Int: BatchReport.MunicipalityDetail]) -> [BatchReport.HistoryChange] {
+        Array(details.sorted { $0.key < $1.key }.flatMap(\.value.historyChanges).prefix(historySample))
     }
 
-    static func eachHistoryChange(_ db: Database, batch: Int64, komnr: Int? = nil, limit: Int?,
-                                  _ body: (BatchReport.HistoryChange) throws -> Void) throws {
-        let s = try db.prepare(historySQL + (komnr.map { " AND r.komnr = \($0)" } ?? "") + " ORDER BY r.komnr, a.startdt"
-            + (limit.map { " LIMIT \($0)" } ?? ""))
+    /// The batch's history changes (of one municipality, or of all), in the report's order: by
+    /// municipality, then start date. The measures and the changed versions are looked up in
+    /// version order: in the changes' order they were random reads among ten million measures,
+    /// most of two seconds of a national report (a rerun's too), once for each of its three lists.
+    static func historyChanges(_ db: Database, batch: Int64, komnr: Int? = nil, limit: Int? = nil) throws -> [BatchReport.HistoryChange] {
+        struct Found {
+            let komnr: Int, change: String, fields: [String], previous: Int64?, version: Int64?
+            /// The measure the change is shown by: the version it replaced, or the one that came.
+            var measure: Int64? { previous ?? version }
+        }
+        var found: [Found] = []
+        let s = try db.prepare("""
+            SELECT komnr, change, coalesce(changed_fields, ''), previous_version_id, version_id FROM reconciliation
+            WHERE batch_date = ? AND history_change = 1
+            """ + (komnr.map { " AND komnr = \($0)" } ?? "") + " ORDER BY rowid")
         try s.bind([.int(batch)])
-        let values = try VersionValues(db)
         while try s.step() {
-            let fields = (s.text(6) ?? "").split(separator: ",").map(String.init)
-            var change = BatchReport.HistoryChange(
-                komnr: Int(s.int(0)), change: s.text(1) ?? "", person: CPR.mask(CPR.digits(of: Int(s.int(2)))),
-                foranstalt: Int(s.int(3)), startDate: Day(ordinal: Int32(s.int(4))), endDate: Day(ordinal: Int32(s.int(5))),
-                changedFields: fields)
-            if !fields.isEmpty, !s.isNull(7), !s.isNull(8) {
-                let old = try values.of(s.int(7), only: fields), new = try values.of(s.int(8), only: fields)
-                change.oldToNew = fields.map { "\($0): \(old[$0] ?? "–") → \(new[$0] ?? "–")" }
+            found.append(Found(komnr: Int(s.int(0)), change: s.text(1) ?? "", fields: (s.text(2) ?? "").split(separator: ",").map(String.init),
+                               previous: s.isNull(3) ? nil : s.int(3), version: s.isNull(4) ? nil : s.int(4)))
+        }
+        var measures: [Int64: (cpr: Int, foranstalt: Int, start: Day, end: Day)] = [:]
+        let m = try db.prepare("SELECT cprnr, foranstalt, startdt, slutdt FROM activity WHERE version_id = ?")
+        for v in Set(found.compactMap(\.measure)).sorted() {
+            m.bind(Int(v), at: 1)
+            defer { m.reset() }
+            guard try m.step() else { continue }
+            measures[v] = (Int(m.int(0)), Int(m.int(1)), Day(ordinal: Int32(m.int(2))), Day(ordinal: Int32(m.int(3))))
+        }
+        var changes: [(order: Int, found: Found, change: BatchReport.HistoryChange)] = []
+        for (k, f) in found.enumerated() {
+            guard let v = f.measure, let a = measures[v] else { continue }
+            changes.append((k, f, BatchReport.HistoryChange(komnr: f.komnr, change: f.change, person: CPR.mask(CPR.digits(of: a.cpr)),
+                                                            foranstalt: a.foranstalt, startDate: a.start, endDate: a.end, changedFields: f.fields)))
+        }
+        changes.sort { ($0.change.komnr, $0.change.startDate, $0.order) < ($1.change.komnr, $1.change.startDate, $1.order) }
+        if let limit, changes.count > limit { changes.removeLast(changes.count - limit) }
+        // Old → new: both versions' changed fields, looked up in version order too.
+        var wanted: [(version: Int64, fields: [String])] = []
+        for c in changes where !c.found.fields.isEmpty {
+            guard let old = c.found.previous, let new = c.found.version else { continue }
+            wanted += [(old, c.found.fields), (new, c.found.fields)]
+        }
+        let values = try VersionValues(db)
+        var shown: [Int64: [String: String]] = [:]
+        for w in wanted.sorted(by: { $0.version < $1.version }) { shown[w.version] = try values.of(w.version, only: w.fields) }
+        return changes.map { c in
+            var change = c.change
+            if !c.found.fields.isEmpty, let old = c.found.previous.flatMap({ shown[$0] }), let new = c.found.version.flatMap({ shown[$0] }) {
+                change.oldToNew = c.found.fields.map { "\($0): \(old[$0] ?? "–") → \(new[$0] ?? "–")" }
             }
-            try body(change)
+            return change
         }
     }
 
@@ -335,7 +353,37 @@ public enum BatchReportBuilder {
     static func writeHistoryChanges(_ db: Database, batch: Int64, to path: String) throws {
         let file = try ReportFile(path: path)
         try file.write(CSVExport.bom + CSVExport.line(CSVExport.historyChangesHeader))
-        try eachHistoryChange(db, batch: batch, limit: nil) { try file.write(CSVExport.line(CSVExport.historyChangeRow($0))) }
+        for c in try db.snapshot({ try historyChanges(db, batch: batch) }) { try file.write(CSVExport.line(CSVExport.historyChangeRow(c))) }
         try file.close()
+    }
+}
+
+/// The write-down as it stands, from one pass over it (a version's person and municipality are
+/// kept with it): persons, versions and hours a week removed, nationally and by the
+/// municipality of each measure. It holds only versions in force: closed ones are dropped when
+/// their person is recomputed.
+struct WrittenDownFigures {
+    var persons = 0
+    var records = 0
+    var hoursRemoved = 0.0
+    var byMunicipality: [Int: (persons: Int, hoursRemoved: Double)] = [:]
+
+    static func read(_ db: Database) throws -> Self {
+        var out = Self()
+        var persons = Set<Int64>()
+        var byMunicipality: [Int: (persons: Set<Int64>, hours: Double)] = [:]
+        let s = try db.prepare("SELECT komnr, cprnr, hours - hours_written_down FROM writedown")
+        while try s.step() {
+            let person = s.int(1), removed = s.double(2)
+            out.records += 1
+            out.hoursRemoved += removed
+            persons.insert(person)
+            let komnr = Int(s.int(0))
+            byMunicipality[komnr, default: ([], 0)].persons.insert(person)
+            byMunicipality[komnr]!.hours += removed
+        }
+        out.persons = persons.count
+        out.byMunicipality = byMunicipality.mapValues { ($0.persons.count, $0.hours) }
+        return out
     }
 }

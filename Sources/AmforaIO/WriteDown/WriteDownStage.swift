@@ -131,7 +131,7 @@ private struct SegmentWriter {
 
     init(_ db: Database, weeks: WeekTables) throws {
         self.weeks = weeks
-        insertAverage = try db.prepare("INSERT INTO writedown (version_id, cprnr, hours, hours_written_down) VALUES (?, ?, ?, ?)")
+        insertAverage = try db.prepare("INSERT INTO writedown (version_id, cprnr, hours, hours_written_down, komnr) VALUES (?, ?, ?, ?, ?)")
         insertSegment = try db.prepare("INSERT INTO writedown_segment (version_id, start_date, end_date, rate) VALUES (?, ?, ?, ?)")
     }
 
@@ -171,6 +171,7 @@ private struct SegmentWriter {
             insertAverage.bind(Int(cpr), at: 2)
             insertAverage.bind(m.hours, at: 3)
             insertAverage.bind(r.averageHours, at: 4)
+            insertAverage.bind(Int(c.komnr), at: 5)
             try insertAverage.run()
             for s in r.segments {
                 insertSegment.bind(m.id, at: 1)
