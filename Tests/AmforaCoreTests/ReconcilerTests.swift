@@ -1,3 +1,4 @@
+import AmforaTestSupport
 import Testing
 @testable import AmforaCore
 
@@ -18,6 +19,33 @@ import Testing
     @Test func sameIdentityIsAChangeWithItsFields() {
         let o = run([v(2, start: "2024-10-01", hours: "30")], [v(1, start: "2024-10-01")])
         #expect(o.entries == [.init(change: .changed, current: 2, previous: 1, changedFields: ["Timetal"], historyChange: false)])
+    }
+
+    /// The fields differing between two versions, kept by one layout's order (the loads' way)
+    /// or by name (any other), are those whose values differ, blank counting as a value: on
+    /// random pairs, against the definition over dictionaries.
+    @Test func theChangedFieldsAreThoseWhoseValuesDiffer() {
+        let layout = LayoutCatalog.standard.layout(for: .amfora)
+        let order = Reconciler.Version.Fields.Order(layout)
+        var g = SplitMix64(seed: 52)
+        for _ in 0..<300 {
+            func values() -> [String?] { order.names.map { _ in [nil, "1", "2", ""].randomElement(using: &g)! } }
+            func version(_ f: Reconciler.Version.Fields) -> Reconciler.Version {
+                Reconciler.Version(versionID: 1, cpr: 1, komnr: 101, foranstalt: 1, start: batch, end: batch, holdID: nil, fields: f)
+            }
+            let a = values(), b = values()
+            let byName = { (x: [String?]) in Dictionary(uniqueKeysWithValues: zip(order.names, x)) }
+            let expected = order.names.indices.filter { a[$0] != b[$0] }.map { order.names[$0] }.sorted()
+            #expect(Reconciler.changedFields(version(.init(order, values: a)), version(.init(order, values: b))) == expected)
+            #expect(Reconciler.changedFields(version(.init(order, values: a)), version(.init(byName(b)))) == expected)
+            // A field one side lacks counts as blank there.
+            var fewer = byName(b)
+            let dropped = Int.random(in: 0..<order.names.count, using: &g)
+            fewer.removeValue(forKey: order.names[dropped])
+            let expectedFewer = order.names.indices.filter { a[$0] != ($0 == dropped ? nil : b[$0]) }.map { order.names[$0] }
+            #expect(Reconciler.changedFields(version(.init(order, values: a)), version(.init(fewer))) == expectedFewer)
+        }
+        #expect(order.names == layout.fields.map(\.name).sorted() && order.fields.map { layout.fields[$0].name } == order.names)
     }
 
     @Test func blankToValueAndBackAreChanges() {

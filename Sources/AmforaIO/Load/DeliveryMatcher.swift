@@ -47,6 +47,7 @@ enum DeliveryMatcher {
         let layout = options.layouts.layout(for: name.kind)
         let identity = WarehouseTable(name.kind).holdsMeasures ? RecordIdentity(layout: layout) : nil
         let cpr = layout.index(of: "CPRnr")
+        let order = Reconciler.Version.Fields.Order(layout)
         let hashers = LineHashers(options: options, layout: layout, name: name)
         // A first dataset has nothing to recognise, and no last Friday to reconcile with.
         let comparing = !current.isEmpty
@@ -77,7 +78,7 @@ enum DeliveryMatcher {
                 guard added else { return }
                 if let cpr, let person = record[cpr].number { found.persons.insert(person) }
                 if comparing, found.reconciliation.count < reconciliationCap,
-                   let v = reconciliationVersion(record, identity: identity, version: version) {
+                   let v = reconciliationVersion(record, identity: identity, order: order, version: version) {
                     found.reconciliation.append(v)
                 }
             })
@@ -90,26 +91,23 @@ enum DeliveryMatcher {
 
     /// An activation record as the reconciliation compares it: every field in the warehouse's
     /// canonical text (numbers in decimal, dates as day numbers, flags 0/1), as reading it back would give.
-    static func reconciliationVersion(_ r: RecordView, identity: RecordIdentity,
+    static func reconciliationVersion(_ r: RecordView, identity: RecordIdentity, order: Reconciler.Version.Fields.Order,
                                       version: Int64) -> (version: Reconciler.Version, activityID: Int64)? {
-        let layout = r.layout
-        guard let ix = layout.indices("CPRnr", "Komnr", "Foranstalt", "Startdt", "Slutdt", "HoldID"),
+        guard let ix = r.layout.indices("CPRnr", "Komnr", "Foranstalt", "Startdt", "Slutdt", "HoldID"),
               let cpr = r[ix[0]].number, let komnr = r[ix[1]].number, let foranstalt = r[ix[2]].number,
               let start = r[ix[3]].day, let end = r[ix[4]].day else { return nil }
-        var fields: [String: String?] = [:]
-        fields.reserveCapacity(layout.fields.count)
-        for (i, f) in layout.fields.enumerated() {
+        let values = order.fields.map { i -> String? in
             switch r[i] {
-            case .missing: fields[f.name] = .some(nil)
-            case .invalid: fields[f.name] = r.unmaskedRaw(i)
-            case .number(let n): fields[f.name] = String(n)
-            case .day(let d): fields[f.name] = String(d.ordinal)
-            case .flag(let b): fields[f.name] = b ? "1" : "0"
-            case .text: fields[f.name] = r.unmaskedRaw(i)
+            case .missing: nil
+            case .invalid: r.unmaskedRaw(i)
+            case .number(let n): String(n)
+            case .day(let d): String(d.ordinal)
+            case .flag(let b): b ? "1" : "0"
+            case .text: r.unmaskedRaw(i)
             }
         }
         let hold = r.string(ix[5])
         return (Reconciler.Version(versionID: version, cpr: cpr, komnr: komnr, foranstalt: foranstalt, start: start, end: end,
-                                   holdID: hold, fields: fields), identity.activityID(r))
+                                   holdID: hold, fields: .init(order, values: values)), identity.activityID(r))
     }
 }

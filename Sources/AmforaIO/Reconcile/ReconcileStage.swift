@@ -89,17 +89,15 @@ public enum ReconcileStage {
         let s = try db.prepare("SELECT version_id, activity_id, cprnr, komnr, foranstalt, startdt, slutdt, holdid, \(columns.joined(separator: ", ")) FROM activity WHERE version_id = ?")
         var out: [(Reconciler.Version, Int64)] = []
         out.reserveCapacity(ids.count)
+        let order = Reconciler.Version.Fields.Order(layout)
         for id in ids {
             s.bind(Int(id), at: 1)
             defer { s.reset() }
             guard try s.step() else { continue }
-            var fields: [String: String?] = [:]
-            for (i, f) in layout.fields.enumerated() {
-                fields[f.name] = s.isNull(Int32(8 + i)) ? nil : s.text(Int32(8 + i))
-            }
+            let fields = order.fields.map { i in s.isNull(Int32(8 + i)) ? nil : s.text(Int32(8 + i)) }
             out.append((Reconciler.Version(versionID: s.int(0), cpr: Int(s.int(2)), komnr: Int(s.int(3)), foranstalt: Int(s.int(4)),
                                            start: Day(ordinal: Int32(s.int(5))), end: Day(ordinal: Int32(s.int(6))),
-                                           holdID: s.text(7), fields: fields), s.int(1)))
+                                           holdID: s.text(7), fields: .init(order, values: fields)), s.int(1)))
         }
         return out
     }
