@@ -4,8 +4,8 @@ import AmforaTestSupport
 import Foundation
 import Testing
 
-/// The report's history changes are read once per list with their measures looked up in version
-/// order; they must come as joining each change to its measure gives them, in the report's order
+/// The report's history changes are read once, with their measures looked up in version order;
+/// they must come as joining each change to its measure gives them, in the report's order
 /// (by municipality, then start date), and the samples must be the first of them.
 @Suite struct HistoryChangesReportTests {
     let friday1 = Day(iso: "2024-11-01")!, friday2 = Day(iso: "2024-11-08")!
@@ -61,5 +61,8 @@ import Testing
         #expect(report.details[101]?.historyChanges == Array(all.filter { $0.komnr == 101 }.prefix(sample)))
         #expect(report.details[147]?.historyChanges == all.filter { $0.komnr == 147 })
         #expect(report.details[101]?.historyTotal == 60)
+        #expect(report.allHistoryChanges == all, "the CSV lists them all")
+        let csv = try String(contentsOfFile: dir.file("r/2024-11-08/history_changes.csv"), encoding: .utf8)
+        #expect(csv.split(whereSeparator: \.isNewline).count == 1 + all.count)
     }
 }

@@ -18,6 +18,8 @@ public struct BatchReport: Sendable {
     public var rejectsByRule: [RuleGroup]
     /// A bounded sample of history changes; `national.historyChanges` has the count.
     public var historyChanges: [HistoryChange]
+    /// Every history change, in the sample's order: what the CSV lists (the pages show samples).
+    public var allHistoryChanges: [HistoryChange] = []
     /// The last Fridays (oldest first, up to 12) for the volume charts.
     public var fridays: [Day]
     public var stages: [StageTiming]

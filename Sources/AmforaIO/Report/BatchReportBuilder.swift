@@ -38,12 +38,15 @@ public enum BatchReportBuilder {
         try writeDownTotals(db, batch: batch, previous: previous, written, into: &national)
         national.historyChanges = Int(try db.scalar("SELECT count(*) FROM reconciliation WHERE batch_date = ? AND history_change = 1", [.int(b)]) ?? 0)
 
-        let details = try details(db, batch: b, municipalities: Set(rows.map(\.komnr)), written)
+        // Every history change, read once: the municipalities' samples are their first, and the CSV lists them all.
+        let history = try historyChanges(db, batch: b)
+        let details = try details(db, batch: b, municipalities: Set(rows.map(\.komnr)), written, history: history)
         var report = BatchReport(batch: batch, generatedAt: Timestamp.now(), deadline: deadline, marginSeconds: 0,
                                  national: national, municipalities: rows, rejectsByRule: try rejectsByRule(db, batch: b),
-                                 historyChanges: nationalSample(details), fridays: fridays, stages: try stages ?? stageTimings(db, batch: b))
+                                 historyChanges: Array(history.prefix(historySample)), fridays: fridays, stages: try stages ?? stageTimings(db, batch: b))
         report.judgement = judgement
         report.details = details
+        report.allHistoryChanges = history
         policy.decide(&report)
         return report
     }
@@ -167,8 +170,9 @@ public enum BatchReportBuilder {
 
     /// Each municipality's page: its rejects by rule, a sample of its history changes, and the
     /// write-down of the persons with a measure there.
-    static func details(_ db: Database, batch: Int64, municipalities: Set<Int>,
-                        _ written: WrittenDownFigures) throws -> [Int: BatchReport.MunicipalityDetail] {
+    static func details(_ db: Database, batch: Int64, municipalities: Set<Int>, _ written: WrittenDownFigures,
+                        history: [BatchReport.HistoryChange]) throws -> [Int: BatchReport.MunicipalityDetail] {
+        let historyByMunicipality = Dictionary(grouping: history, by: \.komnr)
         var out: [Int: BatchReport.MunicipalityDetail] = [:]
         let total = try db.prepare("SELECT count(*) FROM reconciliation WHERE batch_date = ? AND komnr = ? AND history_change = 1")
         for k in municipalities.sorted() {
@@ -178,7 +182,7 @@ public enum BatchReportBuilder {
             if try total.step() { d.historyTotal = Int(total.int(0)) }
             total.reset()
             if d.historyTotal > 0 {
-                d.historyChanges = try historyChanges(db, batch: batch, komnr: k, limit: historySample)
+                d.historyChanges = Array((historyByMunicipality[k] ?? []).prefix(historySample))
             }
             (d.writtenDownPersons, d.hoursRemoved) = written.byMunicipality[k] ?? (0, 0)
             out[k] = d
@@ -214,17 +218,12 @@ public enum BatchReportBuilder {
         return out
     }
 
-    /// The first history changes by municipality, then start date, as `historyChanges` with
-    /// `historySample` gives them: each municipality's sample holds its first, so no third pass is needed.
-    static func nationalSample(_ details: [Int: BatchReport.MunicipalityDetail]) -> [BatchReport.HistoryChange] {
-        Array(details.sorted { $0.key < $1.key }.flatMap(\.value.historyChanges).prefix(historySample))
-    }
-
-    /// The batch's history changes (of one municipality, or of all), in the report's order: by
+    /// The batch's history changes, in the report's order: by
     /// municipality, then start date. The measures and the changed versions are looked up in
     /// version order: in the changes' order they were random reads among ten million measures,
-    /// most of two seconds of a national report (a rerun's too), once for each of its three lists.
-    static func historyChanges(_ db: Database, batch: Int64, komnr: Int? = nil, limit: Int? = nil) throws -> [BatchReport.HistoryChange] {
+    /// most of two seconds of a national report (a rerun's too), once for each of its three lists;
+    /// now the report reads them once (`allHistoryChanges`).
+    static func historyChanges(_ db: Database, batch: Int64) throws -> [BatchReport.HistoryChange] {
         struct Found {
             let komnr: Int, change: String, fields: [String], previous: Int64?, version: Int64?
             /// The measure the change is shown by: the version it replaced, or the one that came.
@@ -233,8 +232,8 @@ public enum BatchReportBuilder {
         var found: [Found] = []
         let s = try db.prepare("""
             SELECT komnr, change, coalesce(changed_fields, ''), previous_version_id, version_id FROM reconciliation
-            WHERE batch_date = ? AND history_change = 1
-            """ + (komnr.map { " AND komnr = \($0)" } ?? "") + " ORDER BY rowid")
+            WHERE batch_date = ? AND history_change = 1 ORDER BY rowid
+            """)
         try s.bind([.int(batch)])
         while try s.step() {
             found.append(Found(komnr: Int(s.int(0)), change: s.text(1) ?? "", fields: (s.text(2) ?? "").split(separator: ",").map(String.init),
@@ -255,7 +254,6 @@ public enum BatchReportBuilder {
                                                             foranstalt: a.foranstalt, startDate: a.start, endDate: a.end, changedFields: f.fields)))
         }
         changes.sort { ($0.change.komnr, $0.change.startDate, $0.order) < ($1.change.komnr, $1.change.startDate, $1.order) }
-        if let limit, changes.count > limit { changes.removeLast(changes.count - limit) }
         // Old → new: both versions' changed fields, looked up in version order too.
         var wanted: [(version: Int64, fields: [String])] = []
         for c in changes where !c.found.fields.isEmpty {
@@ -350,10 +348,10 @@ public enum BatchReportBuilder {
         return written
     }
 
-    static func writeHistoryChanges(_ db: Database, batch: Int64, to path: String) throws {
+    static func writeHistoryChanges(_ report: BatchReport, to path: String) throws {
         let file = try ReportFile(path: path)
         try file.write(CSVExport.bom + CSVExport.line(CSVExport.historyChangesHeader))
-        for c in try db.snapshot({ try historyChanges(db, batch: batch) }) { try file.write(CSVExport.line(CSVExport.historyChangeRow(c))) }
+        for c in report.allHistoryChanges { try file.write(CSVExport.line(CSVExport.historyChangeRow(c))) }
         try file.close()
     }
 }

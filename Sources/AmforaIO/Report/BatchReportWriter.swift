@@ -53,7 +53,7 @@ public enum BatchReportWriter {
         try writeFile(CSVExport.municipalities(report), to: file(CSVExport.FileName.municipalities))
         try writeFile(CSVExport.rejectsByRule(report), to: file(CSVExport.FileName.rejectsByRule))
         try writeFile(CSVExport.stages(report), to: file(CSVExport.FileName.stages))
-        try BatchReportBuilder.writeHistoryChanges(db, batch: Int64(batch.ordinal), to: file(CSVExport.FileName.historyChanges))
+        try BatchReportBuilder.writeHistoryChanges(report, to: file(CSVExport.FileName.historyChanges))
         let rejects = file("rejects")
         try makeDirectory(rejects)
         _ = try BatchReportBuilder.writeRejectFiles(db, batch: Int64(batch.ordinal), to: rejects)
