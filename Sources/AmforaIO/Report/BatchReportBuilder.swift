@@ -274,27 +274,35 @@ public enum BatchReportBuilder {
 
     /// A version's fields as the views show them (dates ISO, a warned value as delivered), for
     /// old → new; the CPR number is the measure's identity and never among them.
-    struct VersionValues {
-        let statement: Statement
-        let fields = LayoutCatalog.standard.layout(for: .amfora).fields.filter { $0.name != "CPRnr" }
-        let column: [String: Int32]
+    final class VersionValues {
+        private let db: Database
+        private let fields: [String: FieldSpec]
+        /// One statement per set of changed fields: a Friday's changes have a handful of such sets.
+        private var statements: [[String]: Statement] = [:]
 
         init(_ db: Database) throws {
-            let columns = fields.map { Schema.shown("\"\($0.name.lowercased())\"", $0) }
-            statement = try db.prepare("SELECT \(columns.joined(separator: ", ")) FROM activity WHERE version_id = ?")
-            column = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.name, Int32($0)) })
+            self.db = db
+            let layout = LayoutCatalog.standard.layout(for: .amfora).fields.filter { $0.name != "CPRnr" }
+            fields = Dictionary(uniqueKeysWithValues: layout.map { ($0.name, $0) })
         }
 
-        /// The fields named (the changed ones): only those are shown and scrubbed, not all 25
-        /// of both versions of every change of a national Friday.
+        /// The fields named (the changed ones): only those are read, shown and scrubbed —
+        /// formatting all 24 of both versions of every change cost most of a second nationally.
         func of(_ version: Int64, only names: [String]) throws -> [String: String] {
+            let shown = names.filter { fields[$0] != nil }
+            guard !shown.isEmpty else { return [:] }
+            let statement = try statements[shown] ?? {
+                let columns = shown.map { Schema.shown("\"\($0.lowercased())\"", fields[$0]!) }
+                let s = try db.prepare("SELECT \(columns.joined(separator: ", ")) FROM activity WHERE version_id = ?")
+                statements[shown] = s
+                return s
+            }()
             statement.bind(Int(version), at: 1)
             defer { statement.reset() }
             guard try statement.step() else { return [:] }
             var out: [String: String] = [:]
-            for name in names {
-                guard let i = column[name], !statement.isNull(i) else { continue }
-                out[name] = CPR.scrub(statement.text(i) ?? "")
+            for (i, name) in shown.enumerated() where !statement.isNull(Int32(i)) {
+                out[name] = CPR.scrub(statement.text(Int32(i)) ?? "")
             }
             return out
         }
