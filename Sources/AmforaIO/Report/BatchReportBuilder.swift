@@ -36,10 +36,10 @@ public enum BatchReportBuilder {
         }
         let written = try WrittenDownFigures.read(db)
         try writeDownTotals(db, batch: batch, previous: previous, written, into: &national)
-        national.historyChanges = Int(try db.scalar("SELECT count(*) FROM reconciliation WHERE batch_date = ? AND history_change = 1", [.int(b)]) ?? 0)
 
-        // Every history change, read once: the municipalities' samples are their first, and the CSV lists them all.
+        // Every history change, read once: the counts are its, the samples its first, and the CSV lists them all.
         let history = try historyChanges(db, batch: b)
+        national.historyChanges = history.count
         let details = try details(db, batch: b, municipalities: Set(rows.map(\.komnr)), written, history: history)
         var report = BatchReport(batch: batch, generatedAt: Timestamp.now(), deadline: deadline, marginSeconds: 0,
                                  national: national, municipalities: rows, rejectsByRule: try rejectsByRule(db, batch: b),
@@ -174,16 +174,12 @@ public enum BatchReportBuilder {
                         history: [BatchReport.HistoryChange]) throws -> [Int: BatchReport.MunicipalityDetail] {
         let historyByMunicipality = Dictionary(grouping: history, by: \.komnr)
         var out: [Int: BatchReport.MunicipalityDetail] = [:]
-        let total = try db.prepare("SELECT count(*) FROM reconciliation WHERE batch_date = ? AND komnr = ? AND history_change = 1")
         for k in municipalities.sorted() {
             var d = BatchReport.MunicipalityDetail()
             d.rejectsByRule = try rejectsByRule(db, batch: batch, komnr: k)
-            try total.bind([.int(batch), .int(Int64(k))])
-            if try total.step() { d.historyTotal = Int(total.int(0)) }
-            total.reset()
-            if d.historyTotal > 0 {
-                d.historyChanges = Array((historyByMunicipality[k] ?? []).prefix(historySample))
-            }
+            let changes = historyByMunicipality[k] ?? []
+            d.historyTotal = changes.count
+            d.historyChanges = Array(changes.prefix(historySample))
             (d.writtenDownPersons, d.hoursRemoved) = written.byMunicipality[k] ?? (0, 0)
             out[k] = d
         }
