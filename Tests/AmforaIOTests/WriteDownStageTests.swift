@@ -122,8 +122,8 @@ import Testing
     /// A warehouse of schema 14 (the index without the write-down's columns, one week table,
     /// figures keyed by three columns) gains the wider index, the recent week table and the
     /// figures by one key, with the same figures, and its written-down versions their measures'
-    /// municipality (17); and its write-down is the same.
-    @Test func migrationsFifteenToSeventeenKeepTheWriteDownAndTheFigures() throws {
+    /// municipality (17) and the list of superseded stretches (18); and its write-down is the same.
+    @Test func migrationsFifteenToEighteenKeepTheWriteDownAndTheFigures() throws {
         let dir = TemporaryDirectory()
         let (w, expected) = try warehouse(dir, persons: 100)
         _ = try WriteDownStage.apply(w.db, persons: nil)
@@ -138,7 +138,7 @@ import Testing
                 CREATE INDEX activity_current ON activity (komnr, version_id, content_hash, line_hash, activity_id) WHERE closed_in IS NULL;
                 DROP VIEW v_activity_week; DROP VIEW v_person_week; DROP VIEW v_week_stats;
                 DROP TABLE week_segment_recent;
-                ALTER TABLE week_segment DROP COLUMN superseded;
+                DROP TABLE week_segment_superseded;
                 ALTER TABLE week_stats RENAME TO week_figures;
                 CREATE TABLE week_stats (
                     week_start INTEGER NOT NULL, komnr INTEGER NOT NULL, foranstalt INTEGER NOT NULL, persons INTEGER NOT NULL,
@@ -147,7 +147,7 @@ import Testing
                 ) WITHOUT ROWID;
                 INSERT INTO week_stats SELECT id / 10000000, id / 10000 % 1000, id % 10000 - 1, persons, measures, hour_days, micro_hour_days FROM week_figures;
                 DROP TABLE week_figures;
-                \(Schema.weekViews(recent: false))
+                \(Schema.weekViews(.oneTable))
                 ALTER TABLE writedown DROP COLUMN komnr;
                 DELETE FROM schema_version WHERE version >= 15;
                 """)

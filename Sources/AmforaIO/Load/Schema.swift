@@ -483,7 +483,7 @@ enum Schema {
         \(weekSegmentPersonIndex);
         DELETE FROM week_stats;
         DELETE FROM week_index_state;
-        \(weekViews(recent: false))
+        \(weekViews(.oneTable))
         """,
         // 15: the current-version indexes cover their queries (`currentIndex`). Without
         // `closed_in` among their columns SQLite read every current version's row from the table
@@ -520,7 +520,7 @@ enum Schema {
             FROM week_stats ORDER BY 1;
         DROP TABLE week_stats;
         ALTER TABLE week_figures RENAME TO week_stats;
-        \(weekViews(recent: true))
+        \(weekViews(.flagged))
         """,
         // 17: a written-down version keeps its measure's municipality, so that the report's
         // write-down by municipality reads the write-down alone: looking each of 860,000
@@ -529,7 +529,27 @@ enum Schema {
         ALTER TABLE writedown ADD COLUMN komnr INTEGER;
         UPDATE writedown SET komnr = (SELECT a.komnr FROM activity a WHERE a.version_id = writedown.version_id);
         """,
+        // 18: the large week table's stretches that a Friday replaced are listed by number in a
+        // small table of their own (`week_segment_superseded`), not flagged where they lie: a
+        // Friday's quarter of a million flags fell on nearly every page of its 600 MB, which the
+        // commit and the checkpoint then wrote twice, about 4 of the write-down's seconds
+        // nationally. A week's question probes the small table once per stretch it reads.
+        """
+        DROP VIEW v_activity_week;
+        DROP VIEW v_person_week;
+        CREATE TABLE week_segment_superseded (stretch INTEGER PRIMARY KEY);
+        INSERT INTO week_segment_superseded SELECT \(stretchNumber("week_segment")) FROM week_segment WHERE superseded = 1 ORDER BY 1;
+        ALTER TABLE week_segment DROP COLUMN superseded;
+        \(weekViews(.listed, figures: false))
+        """,
     ]
+
+    /// A stretch's key (level, start, version) as one integer, as `WeekTables.StretchKey.number`
+    /// computes it: the version in the low 40 bits, the start (a day number, 1990–2100 in
+    /// `DeliveryDate`) in the next 17, the level above.
+    static func stretchNumber(_ table: String) -> String {
+        "((\(table).level * \(1 << WeekTables.StretchKey.startBits) + \(table).start_date) * \(Int64(1) << WeekTables.StretchKey.versionBits) + \(table).version_id)"
+    }
 
     /// An analyst's `WHERE cpr = …` on `v_activity_week` or `v_person_week` finds the person's rows by it.
     static let weekSegmentPersonIndex = "CREATE INDEX IF NOT EXISTS week_segment_person ON week_segment (cpr)"
@@ -562,11 +582,17 @@ enum Schema {
     /// and the same among the others, which are summed per measure (or person) and week — except
     /// a measure's only stretch, or one covering the whole week, which is its measure's row
     /// alone. The columns an analyst filters on are grouping columns, so SQLite moves such a
-    /// filter into the view. `recent`: as of migration 16, the stretches lie in two tables, each
+    /// filter into the view. As of migration 16 the stretches lie in two tables, each
     /// read the same way; a person's stretches that share weeks lie in one of them
-    /// (`WeekTables`), so that each table's sums are whole.
-    static func weekViews(recent: Bool) -> String {
-        let tables = recent ? [("week_segment", " AND s.superseded = 0"), ("week_segment_recent", "")] : [("week_segment", "")]
+    /// (`WeekTables`), so that each table's sums are whole. `figures`: `v_week_stats` as well.
+    static func weekViews(_ form: WeekTablesForm, figures: Bool = true) -> String {
+        let tables: [(String, String)]
+        switch form {
+        case .oneTable: tables = [("week_segment", "")]
+        case .flagged: tables = [("week_segment", " AND s.superseded = 0"), ("week_segment_recent", "")]
+        case .listed:
+            tables = [("week_segment", " AND \(stretchNumber("s")) NOT IN (SELECT stretch FROM week_segment_superseded)"), ("week_segment_recent", "")]
+        }
         func view(_ columns: String, alone: String?, groupBy: String) -> String {
             tables.map { weekSelect($0.0, live: $0.1, columns, alone: alone, groupBy: groupBy) }.joined(separator: "\nUNION ALL\n")
         }
@@ -576,10 +602,14 @@ enum Schema {
                         alone: "s.rate IS NULL", groupBy: "s.version_id, s.cpr, s.komnr, s.foranstalt, s.activity_id"));
             CREATE VIEW v_person_week AS
                 \(view("s.cpr", alone: nil, groupBy: "s.cpr"));
-            CREATE VIEW v_week_stats AS
-                \(recent ? figuresByKey : figuresByColumns);
+            \(figures ? "CREATE VIEW v_week_stats AS\n    \(form == .oneTable ? figuresByColumns : figuresByKey);" : "")
             """
     }
+
+    /// How the week tables were laid out, migration by migration (each migration keeps the
+    /// views it wrote): one table (14); a recent table beside it, the large one's replaced
+    /// stretches flagged `superseded` (16); those listed in `week_segment_superseded` (18).
+    enum WeekTablesForm { case oneTable, flagged, listed }
 
     static let figuresByColumns = """
         SELECT w.monday AS week_start, w.iso_week, printf('%03d', t.komnr) AS komnr, nullif(t.foranstalt, -1) AS foranstalt,

@@ -13,13 +13,13 @@ import Foundation
 /// scratch table on disk and writes the table once in key order, with the index by person built
 /// afterwards: ten million random inserts took minutes.
 ///
-/// A Friday's changed stretches fall on nearly every page of the large table's index by person,
-/// however they are ordered. So they are written to a small table of their own,
-/// `week_segment_recent`, and those they replace are only marked `superseded` in the large one,
-/// which leaves its index alone. `compact` folds the small table back in when `amfora maintain`
-/// finds it grown. A person's stretches that share weeks are summed together by the views, so
-/// they always lie in one table: when any of them changes, those still in the large table move
-/// to the small one as well.
+/// A Friday's changed stretches fall on nearly every page of the large table and of its index by
+/// person, however they are ordered. So they are written to a small table of their own,
+/// `week_segment_recent`, and the large table's stretches they replace are listed by number in
+/// another, `week_segment_superseded`: the large table is written only when `compact` folds the
+/// small ones back in (when `amfora maintain` finds them grown). A person's stretches that share
+/// weeks are summed together by the views, so they always lie in one table: when any of them
+/// changes, those still in the large table move to the small one as well.
 final class WeekTables {
     private let db: Database
     private let rebuilding: Bool
@@ -46,7 +46,7 @@ final class WeekTables {
             earlier = try EarlierStretches(db, of: persons)
         } else {
             try db.execute("""
-                DELETE FROM week_segment; DELETE FROM week_segment_recent; DELETE FROM week_stats;
+                DELETE FROM week_segment; DELETE FROM week_segment_recent; DELETE FROM week_segment_superseded; DELETE FROM week_stats;
                 DROP INDEX IF EXISTS week_segment_person;
                 DROP TABLE IF EXISTS temp.new_week_segment;
                 CREATE TEMP TABLE new_week_segment AS SELECT \(Schema.stretchColumns) FROM week_segment WHERE 0;
@@ -123,21 +123,18 @@ final class WeekTables {
 
     /// Writes the changes in one pass in key order, so that each page is written once while it
     /// is in the cache (two passes wrote a third more pages): a stretch gone from the large table
-    /// is marked superseded, one gone from the recent table deleted, a new one inserted into the
-    /// recent table. A stretch that comes back under the same key with other figures is updated
-    /// in place where it lies (the person is the same), except one of the large table's that
-    /// shares weeks with others, which moves with them.
+    /// is listed as superseded, one gone from the recent table deleted, a new one inserted into
+    /// the recent table. A recent stretch that comes back under the same key with other figures
+    /// is updated in place (the person is the same); a large one is superseded and comes back
+    /// in the recent table.
     private func writeChangedRows() throws {
-        let supersede = try db.prepare("UPDATE week_segment SET superseded = 1 WHERE level = ? AND start_date = ? AND version_id = ?")
+        let supersede = try db.prepare("INSERT INTO week_segment_superseded (stretch) VALUES (?)")
         let delete = try db.prepare("DELETE FROM week_segment_recent WHERE level = ? AND start_date = ? AND version_id = ?")
         let insert = try db.prepare(Self.insertSQL("week_segment_recent"))
-        func update(_ table: String) throws -> Statement {
-            try db.prepare("""
-                UPDATE \(table) SET end_date = ?4, komnr = printf('%03d', ?6), foranstalt = ?7, activity_id = ?8, hours = ?9, rate = ?10
-                WHERE level = ?1 AND start_date = ?2 AND version_id = ?3
-                """)
-        }
-        let updateLarge = try update("week_segment"), updateRecent = try update("week_segment_recent")
+        let updateRecent = try db.prepare("""
+            UPDATE week_segment_recent SET end_date = ?4, komnr = printf('%03d', ?6), foranstalt = ?7, activity_id = ?8, hours = ?9, rate = ?10
+            WHERE level = ?1 AND start_date = ?2 AND version_id = ?3
+            """)
         // Only the keys of what is gone, and what is new sorted in place: with the figures'
         // changed weeks sorted beside this, copies of both lists were a tenth of the peak.
         let gone = changes.gone.sorted { $0.key < $1.key }
@@ -147,12 +144,16 @@ final class WeekTables {
         measured.gone = gone.count
         measured.new = new.count
         func remove(_ g: (key: StretchKey, recent: Bool)) throws {
-            let s = g.recent ? delete : supersede
-            s.bind(g.key.level, at: 1)
-            s.bind(Int(g.key.start), at: 2)
-            s.bind(Int(g.key.version), at: 3)
-            try s.run()
-            if !g.recent { measured.superseded += 1 }
+            if g.recent {
+                delete.bind(g.key.level, at: 1)
+                delete.bind(Int(g.key.start), at: 2)
+                delete.bind(Int(g.key.version), at: 3)
+                try delete.run()
+            } else {
+                supersede.bind(Int(g.key.number), at: 1)
+                try supersede.run()
+                measured.superseded += 1
+            }
         }
         func write(_ s: Statement, _ m: MeasureStretch) throws { try Self.bind(s, m); try s.run() }
         var i = 0, j = 0
@@ -165,9 +166,6 @@ final class WeekTables {
                 // The same version's stretch from the same day, at the same level: the person too.
                 if gone[i].recent {
                     try write(updateRecent, new[j])
-                    measured.inPlace += 1
-                } else if !new[j].together {
-                    try write(updateLarge, new[j])
                     measured.inPlace += 1
                 } else {
                     try remove(gone[i])
@@ -182,8 +180,18 @@ final class WeekTables {
     /// ones inserted in key order. The views give the same rows before and after. Inside the
     /// caller's transaction.
     static func compact(_ db: Database) throws -> (folded: Int, removed: Int) {
-        try db.execute("DELETE FROM week_segment WHERE superseded = 1")
-        let removed = db.changes
+        let superseded = try db.prepare("SELECT stretch FROM week_segment_superseded")
+        let delete = try db.prepare("DELETE FROM week_segment WHERE level = ? AND start_date = ? AND version_id = ?")
+        var removed = 0
+        while try superseded.step() {
+            let key = StretchKey(number: superseded.int(0))
+            delete.bind(key.level, at: 1)
+            delete.bind(Int(key.start), at: 2)
+            delete.bind(Int(key.version), at: 3)
+            try delete.run()
+            removed += db.changes
+        }
+        try db.execute("DELETE FROM week_segment_superseded")
         try db.execute("""
             INSERT INTO week_segment (\(Schema.stretchColumns))
                 SELECT \(Schema.stretchColumns) FROM week_segment_recent ORDER BY level, start_date, version_id;
@@ -220,13 +228,14 @@ final class WeekTables {
     }
 
     private func writeFigures(_ changes: [WeekStatsDelta.Change]) throws {
+        // The measures left tell whether the week is now empty, without a second lookup.
         let update = try db.prepare("""
             UPDATE week_stats SET persons = persons + ?2, measures = measures + ?3, hour_days = hour_days + ?4,
                 micro_hour_days = micro_hour_days + ?5
-            WHERE id = ?1
+            WHERE id = ?1 RETURNING measures
             """)
         let insert = try db.prepare("INSERT INTO week_stats (id, persons, measures, hour_days, micro_hour_days) VALUES (?, ?, ?, ?, ?)")
-        let dropEmpty = try db.prepare("DELETE FROM week_stats WHERE id = ? AND measures = 0")
+        let dropEmpty = try db.prepare("DELETE FROM week_stats WHERE id = ?")
         measured.changedWeeks = changes.count
         // Bound value by value: a million and a half weeks bound as arrays cost an allocation each.
         func bind(_ s: Statement, _ c: WeekStatsDelta.Change, figures: Bool) {
@@ -239,19 +248,19 @@ final class WeekTables {
         }
         for c in changes {
             // Most weeks exist already: one update, and an insert only where it found none.
-            var updated = false
             if !rebuilding {
                 bind(update, c, figures: true)
-                try update.run()
-                updated = db.changes > 0
+                let found = try update.step()
+                let measuresLeft = found ? update.int(0) : -1
+                update.reset()
+                if measuresLeft == 0 {
+                    bind(dropEmpty, c, figures: false)
+                    try dropEmpty.run()
+                }
+                if found { continue }
             }
-            if !updated {
-                bind(insert, c, figures: true)
-                try insert.run()
-            } else if c.measures < 0 {
-                bind(dropEmpty, c, figures: false)
-                try dropEmpty.run()
-            }
+            bind(insert, c, figures: true)
+            try insert.run()
         }
     }
 
@@ -304,6 +313,24 @@ final class WeekTables {
         init(level: Int, start: Int32, version: Int64) { (self.level, self.start, self.version) = (level, start, version) }
 
         static func < (a: Self, b: Self) -> Bool { (a.level, a.start, a.version) < (b.level, b.start, b.version) }
+
+        /// The key as one integer in the same order (`Schema.stretchNumber`, which the views
+        /// compute): `week_segment_superseded` lists the large table's replaced stretches by it,
+        /// and a week's question probes that table's rowids once per stretch it reads.
+        var number: Int64 {
+            precondition(version >> Self.versionBits == 0 && start >= 0 && start >> Self.startBits == 0 && level < 64, "stretch key out of range")
+            return (Int64(level) << Self.startBits + Int64(start)) << Self.versionBits + version
+        }
+
+        init(number: Int64) {
+            version = number & (Int64(1) << Self.versionBits - 1)
+            start = Int32(number >> Self.versionBits & (Int64(1) << Self.startBits - 1))
+            level = Int(number >> (Self.versionBits + Self.startBits))
+        }
+
+        /// A version number below 2^40, a start (a day number, 1990–2100 in `DeliveryDate`)
+        /// below 2^17, a level below 64: the number fits in 63 bits.
+        static let versionBits = 40, startBits = 17
     }
 
     /// The order the write-down produces a person's stretches in: by version, then start.
