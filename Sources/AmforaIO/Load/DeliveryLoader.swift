@@ -178,7 +178,7 @@ public final class DeliveryLoader {
         outcome.goneVersions = gone
         outcome.removed = gone.count
         if policy.dryRun { throw LoadError.dryRun(outcome, removedSample: try sink.describe(Array(gone.prefix(5)))) }
-        outcome.affectedPersons.formUnion(try sink.close(gone))
+        try sink.close(gone)
         try sink.recordChanges(added: outcome.addedVersions, gone: gone)
         try sink.recordDelivery(outcome, startedAt: startedAt)
         try PendingWork.record(db, sink.name, outcome, flags: policy.flags(for: outcome))

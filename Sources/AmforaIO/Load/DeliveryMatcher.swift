@@ -24,7 +24,7 @@ struct DeliveryMatch: Sendable {
     var gone: [Int64] = []
     /// Versions in force that share one identity, grouped (as the sink numbered them).
     var duplicateIdentities: [[Int64]] = []
-    /// The persons of added activation records: their write-down is recomputed.
+    /// The persons of added and of gone activation records: their write-down is recomputed.
     var persons: Set<Int> = []
     /// The added activation records as the reconciliation compares them, taken while they were
     /// parsed (reading them back would cost a random read each); only when there is a last
@@ -85,6 +85,7 @@ enum DeliveryMatcher {
         found.unchanged = current.matched
         found.repeats = current.repeats
         found.gone = current.remaining
+        found.persons.formUnion(current.remainingPersons)
         found.duplicateIdentities = identities.duplicates()
         return found
     }

@@ -142,20 +142,16 @@ final class RowSink: MatchSink {
 
     /// Closes versions that are no longer delivered: they were last seen in the municipality's
     /// previous loaded batch and are gone as of this one.
-    func close(_ versions: [Int64]) throws -> Set<Int> {
-        guard !versions.isEmpty else { return [] }
+    func close(_ versions: [Int64]) throws {
+        guard !versions.isEmpty else { return }
         let previous = try LastLoad.of(db, name: name, before: batch)?.batch ?? Int64(batch)
-        let returning = table.holdsMeasures ? " RETURNING cprnr" : ""
-        let s = try db.prepare("UPDATE \(table.name) SET closed_in = ?, last_batch = ? WHERE version_id = ?\(returning)")
-        var persons: Set<Int> = []
+        let s = try db.prepare("UPDATE \(table.name) SET closed_in = ?, last_batch = ? WHERE version_id = ?")
         for v in versions {
             s.bind(batch, at: 1)
             s.bind(Int(previous), at: 2)
             s.bind(Int(v), at: 3)
-            while try s.step() { persons.insert(Int(s.int(0))) }
-            s.reset()
+            try s.run()
         }
-        return persons
     }
 
     /// What this load changed, so that a rerun can undo exactly that: the versions it added and
