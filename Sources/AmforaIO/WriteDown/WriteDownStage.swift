@@ -12,7 +12,7 @@ import Foundation
 public enum WriteDownStage {
     /// `persons == nil` recomputes everyone (first load, or when most persons changed).
     public static func apply(_ db: Database, persons: Set<Int>?) throws -> WriteDownSummary {
-        try db.withScratchOnDisk { try db.withCache(kibibytes: writeDownCache) { try db.transaction { try recompute(db, persons: persons) } } }
+        try db.withScratchOnDisk { try db.transaction { try recompute(db, persons: persons) } }
     }
 
     private static func recompute(_ db: Database, persons: Set<Int>?) throws -> WriteDownSummary {
@@ -41,7 +41,7 @@ public enum WriteDownStage {
     /// whole write-down is then cheaper than forgetting that many persons' rows one by one.
     /// Nil when nothing is pending.
     public static func applyPending(_ db: Database, everyone: Bool = false) throws -> WriteDownSummary? {
-        try db.withScratchOnDisk { try db.withCache(kibibytes: writeDownCache) { try db.transaction {
+        try db.withScratchOnDisk { try db.transaction {
             let unbuilt = try !WeekTables.built(db)
             guard try PendingWork.anyPersons(db) || unbuilt else { return nil }
             let all = everyone || unbuilt
@@ -49,13 +49,8 @@ public enum WriteDownStage {
             let summary = try recompute(db, persons: all || persons.count > 1_000_000 ? nil : persons)
             try PendingWork.forgetPersons(db)
             return summary
-        } } }
+        } }
     }
-
-    /// The write-down's page cache, in KiB. It streams the current measures once and writes in
-    /// key order, so a quarter of the load's cache serves it as well, and the pages let go of
-    /// hold its stretches and figures instead: a national Friday's peak memory is in this stage.
-    static let writeDownCache = 65_536
 
     /// Removes the affected persons' earlier write-down. It is found by the person kept with each
     /// written-down version, in one pass over the (small) write-down: going through each person's
