@@ -19,6 +19,16 @@ import Testing
         _ = try Warehouse(path: path)
     }
 
+    /// A database in memory is no file: opening one leaves none named after it behind.
+    @Test func aDatabaseInMemoryMakesNoFile() throws {
+        let stray = FileManager.default.currentDirectoryPath + "/:memory:"
+        try? FileManager.default.removeItem(atPath: stray)
+        let db = try Database(path: ":memory:")
+        try db.execute("CREATE TABLE t (x); INSERT INTO t VALUES (1)")
+        #expect(try db.scalar("SELECT x FROM t") == 1)
+        #expect(!FileManager.default.fileExists(atPath: stray))
+    }
+
     /// Every view and column interfaces.md promises to analysts exists.
     @Test func theAnalystViewsHaveTheColumnsOfTheInterface() throws {
         let spec = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -261,7 +261,8 @@ import Testing
     /// A stretch's key and its number (`Schema.stretchNumber`) are one and the same, in the same
     /// order, at the limits of each part too.
     @Test func aStretchNumberIsItsKey() throws {
-        let db = try Database(path: ":memory:")
+        let dir = TemporaryDirectory()
+        let db = try Database(path: dir.file("n.sqlite"))
         var rng = SplitMix64(seed: 4)
         var keys = [WeekTables.StretchKey(level: 63, start: (1 << 17) - 1, version: (1 << 40) - 1), WeekTables.StretchKey(level: 0, start: 0, version: 0)]
         for _ in 0..<500 {

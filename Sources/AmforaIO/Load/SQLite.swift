@@ -59,7 +59,8 @@ public final class Database {
     /// Opens (creating if needed) the database. A new file is created owner-only (0600) before
     /// SQLite touches it, so personal data is never readable by others, not even for a moment.
     public init(path: String, readOnly: Bool = false) throws {
-        if !readOnly, !FileManager.default.fileExists(atPath: path) {
+        // (Not for a database in memory, whose name is no file's: it made one in the working directory.)
+        if !readOnly, !path.isEmpty, path != ":memory:", !FileManager.default.fileExists(atPath: path) {
             let fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
             if fd >= 0 { close(fd) }
         }
