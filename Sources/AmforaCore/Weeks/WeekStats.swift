@@ -103,32 +103,28 @@ public struct WeekStatsDelta {
     public func changes() -> [Change] {
         // Counted first and sorted in place: nationally the list is 1.9 million changes, and
         // its growth and a sorted copy were a few hundred megabytes at the write-down's peak.
+        var count = 0
+        forEachChangedWeek { _, _, _ in count += 1 }
         var out: [Change] = []
-        out.reserveCapacity(changedWeeks())
-        for (g, d) in groups {
-            var running = Cell()
-            for (i, c) in d.cells.enumerated() {
-                running.add(c)
-                guard !running.isZero else { continue }
-                out.append(Change(week: d.base + i, group: g, persons: Int(running.persons), measures: Int(running.measures),
-                                  hourDays: running.hourDays, microHourDays: running.microHourDays))
-            }
+        out.reserveCapacity(count)
+        forEachChangedWeek { g, week, c in
+            out.append(Change(week: week, group: g, persons: Int(c.persons), measures: Int(c.measures),
+                              hourDays: c.hourDays, microHourDays: c.microHourDays))
         }
         out.sort { ($0.week, $0.group.komnr, $0.group.foranstalt ?? -1) < ($1.week, $1.group.komnr, $1.group.foranstalt ?? -1) }
         return out
     }
 
-    /// How many weeks of all groups `changes` lists.
-    func changedWeeks() -> Int {
-        var n = 0
-        for d in groups.values {
+    /// Each group's weeks whose figures changed, with the change: the running sums of its
+    /// difference array, where they are not zero.
+    private func forEachChangedWeek(_ body: (Group, Int, Cell) -> Void) {
+        for (g, d) in groups {
             var running = Cell()
-            for c in d.cells {
+            for (i, c) in d.cells.enumerated() {
                 running.add(c)
-                if !running.isZero { n += 1 }
+                if !running.isZero { body(g, d.base + i, running) }
             }
         }
-        return n
     }
 
     /// The stretch's weeks within the calendar, or nil when it lies outside it.
