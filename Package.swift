@@ -23,6 +23,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // SHA-256 only: libcurl already loads libcrypto, and it hashes ten times faster than portable code.
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // PostgreSQL's client library, for a warehouse on a database server (`--warehouse postgresql://…`).
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(
             name: "AmforaCore",
             resources: [.copy("Resources")],
@@ -30,7 +32,7 @@ let package = Package(
         ),
         .target(
             name: "AmforaIO",
-            dependencies: ["AmforaCore", "CSQLite", "CCurl", "CCrypto"],
+            dependencies: ["AmforaCore", "CSQLite", "CCurl", "CCrypto", "CPostgres"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -48,6 +50,13 @@ let package = Package(
             path: "Tests/AmforaTestSupport",
             swiftSettings: strictSettings
         ),
+        // The throwaway PostgreSQL cluster of the tests (scripts/pg-cluster.sh starts it).
+        .target(
+            name: "AmforaPostgresTestSupport",
+            dependencies: ["AmforaIO", "AmforaTestSupport"],
+            path: "Tests/AmforaPostgresTestSupport",
+            swiftSettings: strictSettings
+        ),
         // Benchmarks of pure stages without I/O (scripts/bench-*.sh cover the whole program).
         .executableTarget(
             name: "amfora-bench",
@@ -61,12 +70,12 @@ let package = Package(
         ),
         .testTarget(
             name: "AmforaIOTests",
-            dependencies: ["AmforaCore", "AmforaIO", "AmforaTestSupport"],
+            dependencies: ["AmforaCore", "AmforaIO", "AmforaTestSupport", "AmforaPostgresTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "AmforaCLITests",
-            dependencies: ["AmforaCore", "AmforaIO", "AmforaTestSupport", "amfora"],
+            dependencies: ["AmforaCore", "AmforaIO", "AmforaTestSupport", "AmforaPostgresTestSupport", "amfora"],
             swiftSettings: strictSettings
         ),
     ],

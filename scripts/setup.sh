@@ -7,12 +7,14 @@ need=()
 pkg-config --exists libcurl 2>/dev/null || need+=(libcurl4-openssl-dev)
 pkg-config --exists sqlite3 2>/dev/null || need+=(libsqlite3-dev)
 pkg-config --exists libcrypto 2>/dev/null || need+=(libssl-dev)
+pkg-config --exists libpq 2>/dev/null || need+=(libpq-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 for extra in "$@"; do
     case "$extra" in
         ftp) python3 -c 'import pyftpdlib, OpenSSL' 2>/dev/null || pipneed=1 ;;
         chromium) command -v chromium >/dev/null || browser=1 ;;
         time) [ -x /usr/bin/time ] || need+=(time) ;;
+        postgres) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql) ;;
     esac
 done
 

@@ -7,7 +7,7 @@ struct Amfora: AsyncParsableCommand {
         commandName: "amfora",
         abstract: "Weekly ingest of the municipalities' AMFORA activation and aid deliveries.",
         discussion: "Pipeline: fetch → parse → normalise → validate → write-down → load → reconcile → report.",
-        subcommands: [ValidateCommand.self, FetchCommand.self, RunCommand.self, RerunCommand.self, ResumeCommand.self, StatusCommand.self, AcceptCommand.self, ReportCommand.self, DiscloseCommand.self, BackupCommand.self, MaintainCommand.self]
+        subcommands: [ValidateCommand.self, FetchCommand.self, RunCommand.self, RerunCommand.self, ResumeCommand.self, StatusCommand.self, AcceptCommand.self, ReportCommand.self, DiscloseCommand.self, BackupCommand.self, MaintainCommand.self, InitRolesCommand.self]
     )
 
     /// interfaces.md: bad arguments are exit 2 ("the job could not do its work"), not the

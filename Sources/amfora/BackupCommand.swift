@@ -28,7 +28,7 @@ struct BackupCommand: ParsableCommand {
             guard let target = to ?? config.backupDirectory else {
                 throw CLIError("no target: give --to PATH, or set backup.to in the config file")
             }
-            say(try Self.take(options.resolvedWarehouse(config), to: target))
+            say(try Self.take(try options.resolvedWarehouse(config), to: target))
         } catch {
             throw Terminal.fail(OperatorMessage.of(error))
         }

@@ -45,7 +45,7 @@ struct DiscloseCommand: ParsableCommand {
             guard let dir = out ?? config.disclosureDirectory else {
                 throw CLIError("no output directory: give --out DIR, or set disclose.out in the config file")
             }
-            let path = options.resolvedWarehouse(config)
+            let path = try options.resolvedWarehouse(config)
             let recipients = Recipient.parse(recipient)!
             let urls = to.map { url in Dictionary(uniqueKeysWithValues: recipients.map { ($0, url) }) } ?? config.disclosureTargets
             extracts = try Self.disclose(path, batch: options.existingBatch(path), recipients, out: dir, urls: urls,

@@ -21,7 +21,7 @@ struct MaintainCommand: ParsableCommand {
     func run() throws {
         do {
             let config = try options.loadConfig()
-            let path = options.resolvedWarehouse(config)
+            let path = try options.resolvedWarehouse(config)
             var st = stat()
             guard lstat(path, &st) == 0 else { throw CLIError("no warehouse at \(path)") }
             for line in try Self.maintain(path, config, vacuum: vacuum) { say(line) }

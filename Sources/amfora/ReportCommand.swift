@@ -22,7 +22,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         do {
             let config = try options.loadConfig()
-            let path = options.resolvedWarehouse(config)
+            let path = try options.resolvedWarehouse(config)
             _ = try Warehouse.openForReading(path)  // says so when there is none, and creates none
             let batch = try options.existingBatch(path)
             // The report records the batch's write-down totals for next Friday's comparison, so

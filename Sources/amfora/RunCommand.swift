@@ -139,7 +139,7 @@ enum Pass {
         let config: RunConfig, warehouse: String
         do {
             config = try options.loadConfig()
-            warehouse = options.resolvedWarehouse(config)
+            warehouse = try options.resolvedWarehouse(config)
             let day = try batch(config, warehouse)
             let dir = (warehouse as NSString).deletingLastPathComponent
             if !dir.isEmpty, !acceptHeld { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }

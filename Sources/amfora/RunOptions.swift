@@ -9,7 +9,7 @@ struct WarehouseOptions: ParsableArguments {
     @Option(help: "Config file (key = value; see README). Default: amfora.conf if it exists.")
     var config: String?
 
-    @Option(help: "The SQLite warehouse file (created 0600 by `run` if missing). Default: warehouse/amfora.sqlite")
+    @Option(help: "The SQLite warehouse file (created 0600 by `run` if missing). Default: warehouse/amfora.sqlite. (A postgresql:// URL: see `amfora init-roles`.)")
     var warehouse: String?
 
     @Option(help: "The batch's Friday, yyyy-mm-dd (not after the coming Friday).")
@@ -23,7 +23,15 @@ struct WarehouseOptions: ParsableArguments {
 
     func loadConfig() throws -> RunConfig { try ConfigFile.load(config) }
 
-    func resolvedWarehouse(_ c: RunConfig) -> String { warehouse ?? c.warehouse ?? "warehouse/amfora.sqlite" }
+    /// The SQLite warehouse's path. A PostgreSQL URL is refused here, before a lock file or a
+    /// database file could be made from it: only `init-roles` and loading speak PostgreSQL yet.
+    func resolvedWarehouse(_ c: RunConfig) throws -> String {
+        let w = warehouse ?? c.warehouse ?? "warehouse/amfora.sqlite"
+        guard !PostgresLocation.isPostgres(w) else {
+            throw CLIError("a PostgreSQL warehouse (\(w)) is not yet supported by this command: amfora sets one up (`amfora init-roles`) and loads deliveries into it, but the weekly run's write-down, reconciliation and reports work on an SQLite warehouse only (README, \"PostgreSQL\"); nothing was changed")
+        }
+        return w
+    }
 
     /// `run`'s batch: the given date, else the coming Friday (today if Friday).
     func newBatch() throws -> Day { try BatchDate.forNewBatch(batchDate, now: RunClock.now()) }

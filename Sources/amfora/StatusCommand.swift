@@ -27,7 +27,7 @@ struct StatusCommand: ParsableCommand {
         let report: BatchReport
         do {
             let config = try options.loadConfig()
-            let path = options.resolvedWarehouse(config)
+            let path = try options.resolvedWarehouse(config)
             let batch = try options.existingBatch(path)
             report = try BatchReportBuilder.build(Warehouse.openForReading(path), batch: batch, policy: config.attentionPolicy)
         } catch {

@@ -4,6 +4,8 @@
 public struct RunConfig: Sendable, Equatable {
     public var source: String?
     public var warehouse: String?
+    /// A PostgreSQL warehouse's person key (`PersonKey`): a file readable by the loader only.
+    public var personKeyFile: String?
     public var reports: String?
     /// Where an FTP source's deliveries are fetched to (default: inbox/ beside the warehouse).
     public var inbox: String?
@@ -154,6 +156,7 @@ public struct RunConfig: Sendable, Equatable {
         switch key {
         case "source": source = value
         case "warehouse": warehouse = value
+        case "person_key_file": personKeyFile = value
         case "reports": reports = value
         case "inbox": inbox = value
         case "allow_plaintext":

@@ -117,11 +117,19 @@ public final class DeliveryLoader {
 
     public func load(path: String, name: DeliveryName, options: ValidationOptions = ValidationOptions(),
                      policy: LoadPolicy = LoadPolicy(), startedAt: String) throws -> LoadOutcome {
-        let sink = try RowSink(db: db, layout: options.layouts.layout(for: name.kind), name: name, file: DeliveryValidator.baseName(path))
+        try Self.stream(path: path, name: name, into: SQLiteDeliveryStore(db: db), archive: archive, options: options,
+                        policy: policy, startedAt: startedAt)
+    }
+
+    /// Streams a delivery into any warehouse (`DeliveryStore`): matched as it is read, in one
+    /// transaction with the undoing of an earlier load of the batch and the bookkeeping.
+    static func stream(path: String, name: DeliveryName, into store: some DeliveryStore, archive: DeliveryArchive?,
+                       options: ValidationOptions, policy: LoadPolicy, startedAt: String) throws -> LoadOutcome {
         let reading = HashedReading(path: path, options: options)
-        return try db.transaction {
-            let undone = try EarlierLoad.undo(db, name)
-            var current = try CurrentVersions.read(db, name)
+        return try store.transaction {
+            let undone = try store.undoEarlierLoad(name)
+            var current = try store.currentVersions(name)
+            let sink = try store.sink(layout: options.layouts.layout(for: name.kind), name: name, file: DeliveryValidator.baseName(path))
             sink.recordsChanges = !current.isEmpty
             let found = try DeliveryMatcher.match(path: path, name: name, options: options, source: reading.source,
                                                   against: &current, into: sink)
@@ -132,7 +140,7 @@ public final class DeliveryLoader {
             outcome.affectedPersons = undone.union(found.persons)
             outcome.addedForReconciliation = found.reconciliation
             outcome.duplicateIdentities = found.duplicateIdentities
-            try finish(&outcome, path: path, sink: sink, found: found, policy: policy, startedAt: startedAt)
+            try finish(&outcome, path: path, sink: sink, found: found, policy: policy, archive: archive, startedAt: startedAt)
             return outcome
         }
     }
@@ -156,7 +164,7 @@ public final class DeliveryLoader {
                 return (v, id)
             }
             outcome.duplicateIdentities = p.found.duplicateIdentities.map { $0.map(resolve).sorted() }.sorted { $0[0] < $1[0] }
-            try finish(&outcome, path: p.path, sink: sink, found: p.found, policy: policy, startedAt: startedAt)
+            try Self.finish(&outcome, path: p.path, sink: sink, found: p.found, policy: policy, archive: archive, startedAt: startedAt)
             return outcome
         }
     }
@@ -164,8 +172,8 @@ public final class DeliveryLoader {
     /// What every load ends with: the raw file archived, the shrink check, last Friday's versions
     /// that did not come again closed, the delivery recorded with the work it leaves for the
     /// write-down and the reconciliation.
-    private func finish(_ outcome: inout LoadOutcome, path: String, sink: RowSink, found: DeliveryMatch, policy: LoadPolicy,
-                        startedAt: String) throws {
+    private static func finish(_ outcome: inout LoadOutcome, path: String, sink: some LoadSink, found: DeliveryMatch,
+                               policy: LoadPolicy, archive: DeliveryArchive?, startedAt: String) throws {
         outcome.inserted = sink.written.count
         outcome.addedVersions = sink.written
         outcome.unchanged = found.unchanged
@@ -180,8 +188,7 @@ public final class DeliveryLoader {
         if policy.dryRun { throw LoadError.dryRun(outcome, removedSample: try sink.describe(Array(gone.prefix(5)))) }
         try sink.close(gone)
         try sink.recordChanges(added: outcome.addedVersions, gone: gone)
-        try sink.recordDelivery(outcome, startedAt: startedAt)
-        try PendingWork.record(db, sink.name, outcome, flags: policy.flags(for: outcome))
+        try sink.recordDelivery(outcome, flags: policy.flags(for: outcome), startedAt: startedAt)
     }
 }
 

@@ -5,7 +5,7 @@ import Foundation
 /// versions, quarantined lines and findings as matching finds them (`MatchSink`), then what the
 /// load closed and the bookkeeping a rerun undoes. Statements are prepared once; errors inside
 /// the per-line callbacks are kept and rethrown by `check()`.
-final class RowSink: MatchSink {
+final class RowSink: LoadSink {
     let db: Database
     let table: WarehouseTable
     let layout: Layout
@@ -186,7 +186,8 @@ final class RowSink: MatchSink {
         return out
     }
 
-    func recordDelivery(_ o: LoadOutcome, startedAt: String) throws {
+    func recordDelivery(_ o: LoadOutcome, flags: [String], startedAt: String) throws {
         try RunLedger(db, batch: name.batchDate).recordLoaded(name, file: file, o, startedAt: startedAt)
+        try PendingWork.record(db, name, o, flags: flags)
     }
 }

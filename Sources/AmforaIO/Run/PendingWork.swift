@@ -9,25 +9,36 @@ import Foundation
 public enum PendingWork {
     /// Inside the load's transaction.
     static func record(_ db: Database, _ name: DeliveryName, _ o: LoadOutcome, flags: [String]) throws {
-        let key: [SQLValue] = [.int(Int64(name.batchDate.ordinal)), .int(Int64(name.komnr)), .text(name.kind.rawValue)]
-        if !o.affectedPersons.isEmpty {
+        let rows = Rows(name, o, flags: flags)
+        if let persons = rows.persons {
             let s = try db.prepare("INSERT INTO pending_writedown (batch_date, komnr, kind, persons) VALUES (?, ?, ?, ?)")
-            try s.bind(key)
-            // Eight bytes a person, little-endian: a first Friday's three million persons in 24 MB.
-            let persons = o.affectedPersons.map { Int64($0).littleEndian }.sorted()
-            persons.withUnsafeBytes { s.bindBlob($0.bindMemory(to: UInt8.self), at: 4) }
+            try s.bind(rows.key)
+            persons.withUnsafeBufferPointer { s.bindBlob($0, at: 4) }
             try s.run()
         }
-        let r = try db.prepare("""
-            INSERT OR REPLACE INTO pending_reconcile (batch_date, komnr, kind, unchanged, previous_records, records, added,
-                gone, duplicates, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        let duplicates = "[" + o.duplicateIdentities.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }
-            .joined(separator: ",") + "]"
-        try r.bind(key + [.int(Int64(o.unchanged)), .int(Int64(o.previousRecords)), .int(Int64(o.summary.tally.records - o.rejected)),
-                          .int(Int64(o.addedVersions.count)), .int(Int64(o.goneVersions.count)), .text(duplicates),
-                          .text(flags.joined(separator: "; "))])
+        let r = try db.prepare("INSERT OR REPLACE INTO pending_reconcile (\(Rows.reconcileColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        try r.bind(rows.reconcile)
         try r.run()
+    }
+
+    /// What a load leaves pending, as both warehouses store it.
+    struct Rows {
+        static let reconcileColumns = "batch_date, komnr, kind, unchanged, previous_records, records, added, gone, duplicates, flags"
+        let key: [SQLValue]
+        /// Eight bytes a person, little-endian: a first Friday's three million persons in 24 MB.
+        let persons: [UInt8]?
+        let reconcile: [SQLValue]
+
+        init(_ name: DeliveryName, _ o: LoadOutcome, flags: [String]) {
+            key = [.int(Int64(name.batchDate.ordinal)), .int(Int64(name.komnr)), .text(name.kind.rawValue)]
+            persons = o.affectedPersons.isEmpty ? nil
+                : o.affectedPersons.map { Int64($0).littleEndian }.sorted().withUnsafeBytes { Array($0) }
+            let duplicates = "[" + o.duplicateIdentities.map { "[" + $0.map(String.init).joined(separator: ",") + "]" }
+                .joined(separator: ",") + "]"
+            reconcile = key + [.int(Int64(o.unchanged)), .int(Int64(o.previousRecords)), .int(Int64(o.summary.tally.records - o.rejected)),
+                               .int(Int64(o.addedVersions.count)), .int(Int64(o.goneVersions.count)), .text(duplicates),
+                               .text(flags.joined(separator: "; "))]
+        }
     }
 
     /// Every person whose write-down is pending, from any batch.

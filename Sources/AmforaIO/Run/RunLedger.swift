@@ -102,31 +102,37 @@ public struct RunLedger {
         var warnings = 0
         var startedAt: String?
         var message: String?
+
+        static let columns = "batch_date, komnr, kind, status, file, sha256, bytes, encoding, lines, records, rejected, warnings, blank_lines, started_at, finished_at, message"
+
+        static func loaded(_ name: DeliveryName, file: String, _ o: LoadOutcome, startedAt: String) -> DeliveryRecord {
+            DeliveryRecord(name: name, state: .loaded, file: file, sha256: o.sha256, bytes: o.bytes,
+                           encoding: o.summary.encoding?.rawValue ?? "", tally: o.summary.tally, warnings: o.summary.warnings,
+                           startedAt: startedAt, message: "\(o.inserted) new versions, \(o.unchanged) unchanged, \(o.removed) removed")
+        }
+
+        /// The row's values in `columns` order.
+        var values: [SQLValue] {
+            func int(_ n: Int?) -> SQLValue { n.map { .int(Int64($0)) } ?? .null }
+            func text(_ t: String?) -> SQLValue { t.map { .text($0) } ?? .null }
+            return [.int(Int64(name.batchDate.ordinal)), .int(Int64(name.komnr)), .text(name.kind.rawValue),
+                    .text(state.rawValue), text(file), text(sha256), int(bytes), text(encoding),
+                    int(tally?.lines), int(tally?.records ?? records), int(tally?.quarantined), .int(Int64(warnings)),
+                    int(tally?.blankLines), text(startedAt), state.isAbsent ? .null : .text(Timestamp.now()),
+                    text(message.map(CPR.scrub))]
+        }
     }
 
     /// The one INSERT of a delivery row, for every state.
     func record(_ r: DeliveryRecord) throws {
-        let s = try db.prepare("""
-            INSERT OR REPLACE INTO delivery (batch_date, komnr, kind, status, file, sha256, bytes, encoding, lines, records,
-                rejected, warnings, blank_lines, started_at, finished_at, message)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        func int(_ n: Int?) -> SQLValue { n.map { .int(Int64($0)) } ?? .null }
-        func text(_ t: String?) -> SQLValue { t.map { .text($0) } ?? .null }
-        try s.bind([.int(Int64(r.name.batchDate.ordinal)), .int(Int64(r.name.komnr)), .text(r.name.kind.rawValue),
-                    .text(r.state.rawValue), text(r.file), text(r.sha256), int(r.bytes), text(r.encoding),
-                    int(r.tally?.lines), int(r.tally?.records ?? r.records), int(r.tally?.quarantined), .int(Int64(r.warnings)),
-                    int(r.tally?.blankLines), text(r.startedAt), r.state.isAbsent ? .null : .text(Timestamp.now()),
-                    text(r.message.map(CPR.scrub))])
+        let s = try db.prepare("INSERT OR REPLACE INTO delivery (\(DeliveryRecord.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        try s.bind(r.values)
         try s.run()
     }
 
     /// A loaded delivery, in its load's transaction.
     func recordLoaded(_ name: DeliveryName, file: String, _ o: LoadOutcome, startedAt: String) throws {
-        try record(DeliveryRecord(name: name, state: .loaded, file: file, sha256: o.sha256, bytes: o.bytes,
-                                  encoding: o.summary.encoding?.rawValue ?? "", tally: o.summary.tally, warnings: o.summary.warnings,
-                                  startedAt: startedAt,
-                                  message: "\(o.inserted) new versions, \(o.unchanged) unchanged, \(o.removed) removed"))
+        try record(.loaded(name, file: file, o, startedAt: startedAt))
     }
 
     /// A held delivery: last Friday's dataset stays; the file is archived for `amfora accept`.

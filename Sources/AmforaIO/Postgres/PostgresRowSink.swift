@@ -1,0 +1,207 @@
+import AmforaCore
+import Foundation
+
+/// Writes one delivery's rows into the PostgreSQL warehouse, inside the load's transaction: the
+/// new versions by one `COPY` that streams while the delivery is matched, its findings and
+/// quarantined lines by a `COPY` each after the last line (a connection carries one COPY at a
+/// time), then what the load closed and the bookkeeping, as `RowSink` does in SQLite. Each
+/// version gets the person's key (`PersonKey`), birth year and sex for the analysts.
+final class PostgresRowSink: LoadSink {
+    let connection: PostgresConnection
+    let table: WarehouseTable
+    let layout: Layout
+    let name: DeliveryName
+    let file: String
+    let batch: Int
+    let identity: RecordIdentity
+    let personKey: PersonKey
+    private let cpr: Int?
+    private let identnr: Int?
+    private var versions: CopyStream?
+    private var failure: (any Error)?
+    private var nextVersion: Int64
+    private var findings: [Finding] = []
+    private var quarantined: [(line: Int, bytes: [UInt8])] = []
+    private(set) var written: [Int64] = []
+    var recordsChanges = true
+
+    init(connection: PostgresConnection, layout: Layout, name: DeliveryName, file: String, personKey: PersonKey) throws {
+        self.connection = connection
+        table = WarehouseTable(name.kind)
+        self.layout = layout
+        self.name = name
+        self.file = file
+        self.personKey = personKey
+        batch = Int(name.batchDate.ordinal)
+        identity = RecordIdentity(layout: layout)
+        cpr = layout.index(of: "CPRnr")
+        identnr = layout.fields.firstIndex { $0.kind == .identnr }
+        // Version ids follow the table's highest, as SQLite's rowids do; the lock keeps a second
+        // loader out until this transaction ends (readers are not held up).
+        try connection.execute("LOCK TABLE amfora.\(table.name) IN SHARE ROW EXCLUSIVE MODE")
+        nextVersion = (try connection.scalar("SELECT coalesce(max(version_id), 0) + 1 FROM amfora.\(table.name)")) ?? 1
+    }
+
+    var columns: [String] {
+        ["version_id"] + layout.fields.map { RowSink.column($0.name) }
+            + ["content_hash", "line_hash", "first_batch", "source_file", "line_no", "delivered_as"]
+            + (table == .activity ? ["activity_id", "person_key", "birth_year", "sex"] : ["kind", "aid_type", "person_key"])
+    }
+
+    var isFull: Bool { false }
+
+    func finding(_ f: Finding) { findings.append(f) }
+
+    func quarantined(line: Int, bytes: UnsafeBufferPointer<UInt8>) { quarantined.append((line, Array(bytes))) }
+
+    func added(_ r: RecordView, line: Int, hash: Int64, lineHash: Int64?) -> Int64 {
+        if versions == nil, failure == nil {
+            do { versions = try connection.copyIn("amfora.\(table.name)", columns: columns) } catch { failure = error }
+        }
+        let version = nextVersion
+        nextVersion += 1
+        written.append(version)
+        guard let rows = versions else { return version }  // check() reports the failed COPY
+        rows.append(version)
+        var delivered: [(String, String)] = []
+        for i in layout.fields.indices {
+            switch r.values[i] {
+            case .missing: rows.null()
+            case .invalid:
+                // Only a warning lets a line load: the value is kept as delivered, in its column
+                // when that holds text, and beside it when the column's type cannot.
+                if layout.fields[i].type == "char" {
+                    rows.append(r.unmaskedRaw(i))
+                } else {
+                    rows.null()
+                    delivered.append((layout.fields[i].name.lowercased(), r.unmaskedRaw(i)))
+                }
+            case .number(let n): rows.append(Int64(n))
+            case .day(let d): rows.append(Int64(d.ordinal))
+            case .flag(let b): rows.append(b ? 1 : 0 as Int64)
+            case .text(let a, let e):
+                if r.encoding == .utf8 {
+                    rows.append(utf8: UnsafeBufferPointer(rebasing: r.line[Int(a)..<Int(e)]))
+                } else {
+                    rows.append(r.unmaskedRaw(i))
+                }
+            }
+        }
+        rows.append(hash)
+        rows.append(lineHash)
+        rows.append(Int64(batch))
+        rows.append(file)
+        rows.append(Int64(line))
+        rows.append(delivered.isEmpty ? nil : Self.json(delivered))
+        switch table {
+        case .activity:
+            rows.append(identity.activityID(r))
+            let person = cpr.flatMap { r[$0].number }
+            rows.append(person.map { personKey.of(cpr: $0) } ?? personKey.of(identifier: cpr.map { r.unmaskedRaw($0) } ?? ""))
+            rows.append(person.flatMap { CPR.birthDate(number: $0) }.map { Int64($0.components.year) })
+            rows.append(person.map { $0 % 2 == 1 ? "M" : "K" })
+        case .aid:
+            rows.append(name.kind.rawValue)
+            rows.append(Int64(name.kind.aidType ?? 0))
+            rows.append(identnr.flatMap { r.string($0) }.map { personKey.of(identifier: $0) })
+        }
+        rows.endRow()
+        return version
+    }
+
+    /// Ends the versions' COPY and writes the findings and quarantined lines.
+    func check() throws {
+        if let versions {
+            self.versions = nil
+            try versions.finish()
+        }
+        if let failure { throw failure }
+        let scope: [Int64] = [Int64(batch), Int64(name.komnr)]
+        if !findings.isEmpty {
+            try connection.copy(into: "amfora.reject", columns: ["batch_date", "komnr", "kind", "file", "line_no", "severity", "rule", "field", "value", "message"]) { rows in
+                for f in findings {
+                    scope.forEach { rows.append($0) }
+                    rows.append(name.kind.rawValue)
+                    rows.append(file)
+                    rows.append(f.line.map(Int64.init))
+                    rows.append(f.severity.rawValue)
+                    rows.append(f.rule)
+                    rows.append(f.field)
+                    rows.append(f.value)
+                    rows.append(f.message)
+                    rows.endRow()
+                }
+            }
+            findings = []
+        }
+        if !quarantined.isEmpty {
+            try connection.copy(into: "amfora.quarantine", columns: ["batch_date", "komnr", "kind", "file", "line_no", "raw"]) { rows in
+                for q in quarantined {
+                    scope.forEach { rows.append($0) }
+                    rows.append(name.kind.rawValue)
+                    rows.append(file)
+                    rows.append(Int64(q.line))
+                    q.bytes.withUnsafeBufferPointer { rows.append(bytes: $0) }
+                    rows.endRow()
+                }
+            }
+            quarantined = []
+        }
+    }
+
+    func previousRecords() throws -> Int {
+        try PostgresLastLoad.of(connection, name: name, before: batch)?.records ?? 0
+    }
+
+    func close(_ versions: [Int64]) throws {
+        guard !versions.isEmpty else { return }
+        let previous = try PostgresLastLoad.of(connection, name: name, before: batch)?.batch ?? Int64(batch)
+        try connection.query("UPDATE amfora.\(table.name) SET closed_in = $1, last_batch = $2 WHERE version_id = ANY($3::bigint[])",
+                             [String(batch), String(previous), Self.array(versions)])
+    }
+
+    func recordChanges(added: [Int64], gone: [Int64]) throws {
+        guard recordsChanges else { return }
+        for (change, ids) in [("added", added), ("gone", gone)] {
+            try connection.query("INSERT INTO amfora.load_change_set (batch_date, komnr, kind, change, version_ids) VALUES ($1, $2, $3, $4, $5::bigint[])",
+                                 [String(batch), String(name.komnr), name.kind.rawValue, change, Self.array(ids)])
+        }
+    }
+
+    func describe(_ versions: [Int64]) throws -> [String] {
+        let sql = table.holdsMeasures
+            ? "SELECT cprnr, foranstalt, startdt, slutdt, timetal FROM amfora.activity WHERE version_id = ANY($1::bigint[]) ORDER BY version_id"
+            : "SELECT aid_type, identnr, startdtgod, cvr, 0 FROM amfora.aid WHERE version_id = ANY($1::bigint[]) ORDER BY version_id"
+        return try connection.query(sql, [Self.array(versions)]).map { row in
+            func day(_ c: Int) -> String { row[c].flatMap { Int32($0) }.map { Day(ordinal: $0).iso } ?? "–" }
+            return table.holdsMeasures
+                ? "\(CPR.mask(CPR.digits(of: Int(row[0] ?? "0") ?? 0))) Foranstalt \(row[1] ?? "") \(day(2))…\(day(3)) \(row[4] ?? "") h"
+                : "aid type \(row[0] ?? "") \(CPR.scrub(row[1] ?? "")) approved \(day(2))"
+        }
+    }
+
+    func recordDelivery(_ o: LoadOutcome, flags: [String], startedAt: String) throws {
+        try PostgresLedger(connection).recordLoaded(name, file: file, o, startedAt: startedAt)
+        try PostgresLedger(connection).recordPending(name, o, flags: flags)
+    }
+
+    /// A PostgreSQL array literal of ids (`{1,2,3}`).
+    static func array(_ ids: [Int64]) -> String { "{" + ids.lazy.map(String.init).joined(separator: ",") + "}" }
+
+    /// `{"column": "text", …}` with JSON's escapes.
+    static func json(_ pairs: [(String, String)]) -> String {
+        func quoted(_ s: String) -> String {
+            var out = "\""
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+                default: out.unicodeScalars.append(u)
+                }
+            }
+            return out + "\""
+        }
+        return "{" + pairs.map { quoted($0.0) + ": " + quoted($0.1) }.joined(separator: ", ") + "}"
+    }
+}

@@ -1,0 +1,261 @@
+import AmforaCore
+
+/// The PostgreSQL warehouse's schema, versioned like SQLite's (`Schema.migrations`) in a table
+/// `amfora.schema_version`. Three schemas keep CPR numbers from analysts by the server's own
+/// privileges:
+/// - `amfora`: the tables, owned by `amfora_loader`; no other role may use the schema.
+/// - `analyst`: the analyst views, readable by `amfora_analyst`. A person is a `person_key`
+///   (`PersonKey`) with birth year and sex, never a CPR; raw lines and delivered values of a
+///   rejected field are not there at all.
+/// - `disclosure`: what the §54 extracts need, CPR included, readable by `amfora_disclosure` only.
+/// The views run with their owner's rights (PostgreSQL's default), so reading one needs no right
+/// on the tables beneath it.
+enum PostgresSchema {
+    static let loader = "amfora_loader"
+    static let analyst = "amfora_analyst"
+    static let disclosure = "amfora_disclosure"
+    static var roles: [String] { [loader, analyst, disclosure] }
+
+    /// Days are kept as the SQLite warehouse keeps them, days since 1970-01-01, so that the
+    /// bookkeeping binds the same numbers in both; the views show them as dates.
+    static func day(_ column: String) -> String { "(DATE '1970-01-01' + \(column))" }
+
+    /// A layout field's column: as in SQLite (`RowSink.column`), typed for PostgreSQL. A CPR
+    /// number is a number (its leading zero restored by the views that may show it).
+    static func columnDefinition(_ f: FieldSpec) -> String {
+        let type: String
+        switch (f.kind, f.type) {
+        case (.cpr, _): type = "bigint"
+        case (_, "num"): type = "bigint"
+        case (_, "date"): type = "integer"
+        case (_, "bool"): type = "smallint"
+        default: type = "text"
+        }
+        return "\(RowSink.column(f.name)) \(type)"
+    }
+
+    /// The field columns of migration 1, from the layouts (`layouts.tsv`) as they are at that
+    /// version: a later layout's new field needs a migration of its own, like SQLite's.
+    static func fieldColumns(_ kind: RecordKind) -> String {
+        LayoutCatalog.standard.layout(for: kind).fields.map { "    " + columnDefinition($0) + "," }.joined(separator: "\n")
+    }
+
+    static var migrations: [String] { [first] }
+
+    /// Every version's own columns after its fields: as delivered, and when it was in force.
+    static let history = """
+            -- A value loaded with a warning that its column's type cannot hold, as delivered: {"column": "text"}.
+            delivered_as jsonb,
+            first_batch integer NOT NULL,
+            last_batch integer,
+            closed_in integer,
+            source_file text NOT NULL,
+            line_no bigint NOT NULL
+        """
+
+    /// 1: the tables of the load and its bookkeeping, the analyst views and the disclosure view.
+    static var first: String {
+        """
+        CREATE TABLE amfora.run (
+            batch_date integer PRIMARY KEY,
+            deadline text NOT NULL,
+            started_at text NOT NULL,
+            finished_at text,
+            margin_seconds double precision,
+            status text NOT NULL,
+            judgement text,
+            writedown_persons bigint,
+            writedown_records bigint,
+            writedown_hours double precision
+        );
+        CREATE TABLE amfora.run_stage (
+            batch_date integer NOT NULL,
+            stage text NOT NULL,
+            started_at text NOT NULL,
+            seconds double precision NOT NULL,
+            detail text
+        );
+        CREATE TABLE amfora.delivery (
+            batch_date integer NOT NULL,
+            komnr integer NOT NULL,
+            kind text NOT NULL,
+            status text NOT NULL CHECK (status IN ('loaded','stale','held','missing','failed')),
+            file text,
+            sha256 text,
+            bytes bigint,
+            encoding text,
+            lines bigint,
+            records bigint,
+            rejected bigint,
+            warnings bigint,
+            blank_lines bigint,
+            started_at text,
+            finished_at text,
+            message text,
+            PRIMARY KEY (batch_date, komnr, kind)
+        );
+        CREATE TABLE amfora.activity (
+            version_id bigint PRIMARY KEY,
+            activity_id bigint NOT NULL,
+            content_hash bigint NOT NULL,
+            line_hash bigint,
+        \(fieldColumns(.amfora))
+            -- What analysts see of the person (PersonKey), written by the loader.
+            person_key text NOT NULL,
+            birth_year smallint,
+            sex char(1) CHECK (sex IN ('M','K')),
+        \(history)
+        );
+        CREATE INDEX activity_current ON amfora.activity (komnr, version_id) WHERE closed_in IS NULL;
+        CREATE TABLE amfora.aid (
+            version_id bigint PRIMARY KEY,
+            content_hash bigint NOT NULL,
+            line_hash bigint,
+            kind text NOT NULL,
+            aid_type integer NOT NULL,
+        \(fieldColumns(.hjaelp1))
+            person_key text,
+        \(history)
+        );
+        CREATE INDEX aid_current ON amfora.aid (komnr, kind, version_id) WHERE closed_in IS NULL;
+        CREATE TABLE amfora.writedown (
+            version_id bigint PRIMARY KEY,
+            cprnr bigint NOT NULL,
+            hours integer NOT NULL,
+            hours_written_down double precision NOT NULL
+        );
+        CREATE TABLE amfora.reject (
+            batch_date integer NOT NULL,
+            komnr integer NOT NULL,
+            kind text NOT NULL,
+            file text NOT NULL,
+            line_no bigint,
+            severity text NOT NULL,
+            rule text NOT NULL,
+            field text,
+            value text,
+            message text NOT NULL
+        );
+        CREATE INDEX reject_delivery ON amfora.reject (batch_date, komnr, kind);
+        CREATE TABLE amfora.quarantine (
+            batch_date integer NOT NULL,
+            komnr integer NOT NULL,
+            kind text NOT NULL,
+            file text NOT NULL,
+            line_no bigint NOT NULL,
+            raw bytea NOT NULL
+        );
+        CREATE INDEX quarantine_delivery ON amfora.quarantine (batch_date, komnr, kind);
+        CREATE TABLE amfora.load_change_set (
+            batch_date integer NOT NULL,
+            komnr integer NOT NULL,
+            kind text NOT NULL,
+            change text NOT NULL CHECK (change IN ('added','gone')),
+            version_ids bigint[] NOT NULL,
+            PRIMARY KEY (batch_date, komnr, kind, change)
+        );
+        CREATE TABLE amfora.pending_writedown (
+            batch_date integer NOT NULL,
+            komnr integer NOT NULL,
+            kind text NOT NULL,
+            persons bytea NOT NULL
+        );
+        CREATE TABLE amfora.pending_reconcile (
+            batch_date integer NOT NULL,
+            komnr integer NOT NULL,
+            kind text NOT NULL,
+            unchanged bigint NOT NULL,
+            previous_records bigint NOT NULL,
+            records bigint NOT NULL,
+            added bigint NOT NULL,
+            gone bigint NOT NULL,
+            duplicates text NOT NULL,
+            flags text NOT NULL,
+            PRIMARY KEY (batch_date, komnr, kind)
+        );
+        CREATE TABLE amfora.code_list (
+            list text NOT NULL,
+            code integer NOT NULL,
+            label text NOT NULL,
+            valid_from integer,
+            valid_to integer,
+            attribute text NOT NULL,
+            PRIMARY KEY (list, code)
+        );
+        CREATE TABLE amfora.municipality (komnr integer PRIMARY KEY, name text NOT NULL);
+        CREATE TABLE amfora.code_list_source (fingerprint bigint NOT NULL);
+        -- The person key's fingerprint (PersonKey.fingerprint): a run with another key is refused.
+        CREATE TABLE amfora.person_key_source (fingerprint text NOT NULL);
+
+        -- Free text may hold a CPR number anywhere (`CPR.scrub`): the analyst views mask every run
+        -- of ten digits (six, a hyphen, four or more), with or without a birth date in it (over-
+        -- masking is the safe side).
+        CREATE FUNCTION analyst.scrub(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+            RETURN regexp_replace(t, '([0-9]{6})-?[0-9]{4}[0-9]*', '\\1-****', 'g');
+        CREATE VIEW analyst.v_batch AS
+            SELECT \(day("batch_date")) AS batch_date, lpad(komnr::text, 3, '0') AS komnr, kind, status,
+                   file, sha256, records, rejected, warnings, started_at, finished_at, analyst.scrub(message) AS message
+            FROM amfora.delivery;
+        CREATE VIEW analyst.v_activity AS
+            SELECT a.activity_id, (SELECT \(day("max(batch_date)")) FROM amfora.run) AS batch_date,
+                   lpad(a.komnr::text, 3, '0') AS komnr, a.person_key, a.birth_year, a.sex, a.foranstalt,
+                   \(day("a.startdt")) AS start_date, \(day("a.slutdt")) AS end_date,
+                   a.timetal::double precision AS hours,
+                   coalesce(w.hours_written_down, a.timetal::double precision) AS hours_written_down,
+                   a.hovedydelse, a.abtilbud, a.stedkode, a.cvr, a.pnr, a.stillingsbetegnelse,
+                   a.source_file, a.line_no, a.version_id
+            FROM amfora.activity a LEFT JOIN amfora.writedown w ON w.version_id = a.version_id
+            WHERE a.closed_in IS NULL;
+        CREATE VIEW analyst.v_activity_history AS
+            SELECT activity_id, \(day("first_batch")) AS first_batch, \(day("last_batch")) AS last_batch_seen,
+                   CASE WHEN closed_in IS NULL THEN NULL ELSE \(day("last_batch")) END AS last_batch,
+                   \(day("closed_in")) AS removed_in_batch,
+                   lpad(komnr::text, 3, '0') AS komnr, person_key, birth_year, sex, foranstalt,
+                   \(day("startdt")) AS start_date, \(day("slutdt")) AS end_date,
+                   timetal AS hours, hovedydelse, abtilbud, \(day("stdtab")) AS open_offer_start,
+                   \(day("sldtab")) AS open_offer_end, analyst.scrub(jobplanid) AS jobplanid,
+                   \(day("jobplanoprettet")) AS jobplan_created, \(day("jobplanrevideret")) AS jobplan_revised,
+                   beskaeftigelsesmaal AS employment_goal, stedkode, cvr, pnr, analyst.scrub(navn) AS navn,
+                   analyst.scrub(adresse) AS adresse, lpad(postnummer::text, 4, '0') AS postnummer,
+                   analyst.scrub("by") AS "by", ministeromraade, stillingsbetegnelse, kursuscvr, kursuspnr,
+                   analyst.scrub(holdid) AS holdid, analyst.scrub(delivered_as::text) AS delivered_as,
+                   source_file, line_no, version_id
+            FROM amfora.activity;
+        CREATE VIEW analyst.v_aid AS
+            SELECT (SELECT \(day("max(batch_date)")) FROM amfora.run) AS batch_date,
+                   lpad(komnr::text, 3, '0') AS komnr, aid_type, person_key, cvr, pnr,
+                   \(day("startdtgod")) AS approved_date, source_file, line_no
+            FROM amfora.aid WHERE closed_in IS NULL;
+        CREATE VIEW analyst.v_reject AS
+            SELECT \(day("batch_date")) AS batch_date, lpad(komnr::text, 3, '0') AS komnr, kind, file,
+                   line_no, severity, rule, field, analyst.scrub(message) AS message
+            FROM amfora.reject;
+        CREATE VIEW analyst.v_code AS
+            SELECT list, code, label, \(day("valid_from")) AS valid_from, \(day("valid_to")) AS valid_to, attribute
+            FROM amfora.code_list;
+        CREATE VIEW analyst.v_municipality AS SELECT lpad(komnr::text, 3, '0') AS komnr, name FROM amfora.municipality;
+
+        CREATE VIEW disclosure.v_activity AS
+            SELECT a.activity_id, lpad(a.komnr::text, 3, '0') AS komnr, lpad(a.cprnr::text, 10, '0') AS cpr, a.foranstalt,
+                   \(day("a.startdt")) AS start_date, \(day("a.slutdt")) AS end_date, a.timetal AS hours,
+                   coalesce(w.hours_written_down, a.timetal::double precision) AS hours_written_down,
+                   a.hovedydelse, a.cvr, a.pnr, a.version_id
+            FROM amfora.activity a LEFT JOIN amfora.writedown w ON w.version_id = a.version_id
+            WHERE a.closed_in IS NULL;
+        CREATE VIEW disclosure.v_aid AS
+            SELECT lpad(komnr::text, 3, '0') AS komnr, aid_type, identnr, cvr, pnr, \(day("startdtgod")) AS approved_date
+            FROM amfora.aid WHERE closed_in IS NULL;
+        """
+    }
+
+    /// After every migration: each role reads its own schema's views, and nothing else of amfora's.
+    static let grants = """
+        REVOKE ALL ON SCHEMA amfora FROM PUBLIC;
+        REVOKE ALL ON ALL TABLES IN SCHEMA amfora FROM PUBLIC;
+        GRANT USAGE ON SCHEMA analyst TO amfora_analyst;
+        GRANT SELECT ON ALL TABLES IN SCHEMA analyst TO amfora_analyst;
+        REVOKE ALL ON ALL FUNCTIONS IN SCHEMA amfora FROM PUBLIC;
+        GRANT USAGE ON SCHEMA disclosure TO amfora_disclosure;
+        GRANT SELECT ON ALL TABLES IN SCHEMA disclosure TO amfora_disclosure;
+        """
+}

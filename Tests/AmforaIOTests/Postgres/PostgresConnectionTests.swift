@@ -1,0 +1,127 @@
+import AmforaCore
+@testable import AmforaIO
+import AmforaTestSupport
+import AmforaPostgresTestSupport
+import Foundation
+import Testing
+
+@Suite struct PostgresLocationTests {
+    @Test func aURLNamesHostAndDatabase() throws {
+        let l = try PostgresLocation("postgresql://loader@db.example:5433/stat?sslmode=verify-full")
+        #expect(l.host == "db.example")
+        #expect(l.database == "stat")
+        #expect(PostgresLocation.isPostgres("POSTGRES://h/d"))
+        #expect(!PostgresLocation.isPostgres("warehouse/amfora.sqlite"))
+    }
+
+    /// A password would stand in shell history, process lists and cron's mail.
+    @Test func aPasswordInTheURLIsRefused() {
+        for url in ["postgresql://u:secret@h/d", "postgresql://h/d?password=secret", "postgresql://h/d?PASSWORD=x"] {
+            #expect {
+                try PostgresLocation(url)
+            } throws: { e in
+                let d = "\(e)"
+                return d.contains("must not contain a password") && !d.contains("secret")
+            }
+        }
+    }
+
+    @Test func aURLWithoutADatabaseIsRefused() {
+        #expect(throws: PostgresError.self) { try PostgresLocation("postgresql://h") }
+        #expect(throws: PostgresError.self) { try PostgresLocation("postgresql://h/a/b") }
+    }
+
+    /// The server's messages may quote a delivered value; a CPR number in one is masked.
+    @Test func anErrorMessageHasNoCPRNumber() {
+        let e = PostgresError(message: "invalid input syntax for type bigint: \"0101901234x\" near 0101901234", kind: .statement, sqlstate: "22P02")
+        #expect(!"\(e)".contains("0101901234"))
+        #expect("\(e)".contains("010190-****"))
+    }
+}
+
+@Suite(.enabled(if: PostgresTestCluster.enabled, PostgresTestCluster.why))
+struct PostgresConnectionTests {
+    @Test func parametersAndRowsComeBackAsText() throws {
+        let c = try PostgresConnection(PostgresTestCluster.freshDatabase())
+        let rows = try c.query("SELECT $1::bigint + 1 AS n, $2::text AS t, NULL::text AS z", ["41", "ø\ttab"])
+        #expect(rows.columns == ["n", "t", "z"])
+        #expect(rows[0] == ["42", "ø\ttab", nil])
+    }
+
+    /// Tabs, newlines, backslashes and NULL survive the text format; bytes come back byte for byte.
+    @Test func copyCarriesEveryCharacterAndNull() throws {
+        let c = try PostgresConnection(PostgresTestCluster.freshDatabase())
+        try c.execute("CREATE TABLE t (n bigint, s text, b bytea)")
+        let texts: [String?] = ["a\tb", "line\nnext\r", "back\\slash \\N", nil, "æøå", ""]
+        let bytes: [UInt8] = [0, 9, 10, 92, 255]
+        let copied = try c.copy(into: "t", columns: ["n", "s", "b"]) { rows in
+            for (i, t) in texts.enumerated() {
+                rows.append(Int64(i))
+                rows.append(t)
+                bytes.withUnsafeBufferPointer { rows.append(bytes: $0) }
+                rows.endRow()
+            }
+        }
+        #expect(copied == texts.count)
+        let back = try c.query("SELECT s, encode(b, 'hex') FROM t ORDER BY n")
+        #expect(back.map { $0[0] } == texts)
+        #expect(back.allSatisfy { $0[1] == "00090a5cff" })
+    }
+
+    /// A COPY that fails half-way keeps none of its rows, and the transaction rolls back whole.
+    @Test func aFailedCopyLeavesNothing() throws {
+        let c = try PostgresConnection(PostgresTestCluster.freshDatabase())
+        try c.execute("CREATE TABLE t (n bigint PRIMARY KEY)")
+        struct Stop: Error {}
+        #expect(throws: Stop.self) {
+            try c.transaction {
+                try c.execute("INSERT INTO t VALUES (100)")
+                try c.copy(into: "t", columns: ["n"]) { rows in
+                    rows.append(1 as Int64)
+                    rows.endRow()
+                    throw Stop()
+                }
+            }
+        }
+        #expect(throws: PostgresError.self) {
+            try c.copy(into: "t", columns: ["n"]) { rows in
+                for n: Int64 in [1, 2, 2] { rows.append(n); rows.endRow() }
+            }
+        }
+        #expect(try c.scalar("SELECT count(*) FROM t") == 0)
+        // The connection is usable after both.
+        #expect(try c.scalar("SELECT 7") == 7)
+    }
+
+    /// The run lock: one holder at a time, released when its connection ends (as after kill -9).
+    @Test func theAdvisoryLockDiesWithItsConnection() throws {
+        let location = try PostgresTestCluster.freshDatabase()
+        let key: Int64 = 4711
+        var first: PostgresConnection? = try PostgresConnection(location)
+        let second = try PostgresConnection(location)
+        #expect(try first!.tryAdvisoryLock(key))
+        #expect(try !second.tryAdvisoryLock(key))
+        first = nil  // PQfinish: the server ends the session and its locks
+        // Waits for the lock rather than polling for it: no timing in the test (the timeout only
+        // keeps a broken release from hanging the suite).
+        try second.execute("SET statement_timeout = '120s'")
+        try second.query("SELECT pg_advisory_lock($1::bigint)", [String(key)])
+        #expect(try second.scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()") == 1)
+        _ = first
+    }
+
+    @Test func aWrongPasswordSaysSoWithoutIt() throws {
+        let location = try PostgresTestCluster.freshDatabase()
+        let dir = TemporaryDirectory()
+        let user = try PostgresTestCluster.user("wrongpw", in: PostgresSchema.analyst, at: location, dir: dir)
+        let passfile = try #require(URLComponents(string: user.url)?.queryItems?.first { $0.name == "passfile" }?.value)
+        let c = URLComponents(string: user.url)!
+        try Data("\(c.host!):\(c.port!):*:\(c.user!):not-the-password\n".utf8).write(to: URL(fileURLWithPath: passfile))
+        #expect {
+            try PostgresConnection(user)
+        } throws: { e in
+            let d = "\(e)"
+            return d.contains("cannot reach the PostgreSQL warehouse") && d.contains("password") && !d.contains("not-the-password")
+        }
+    }
+}

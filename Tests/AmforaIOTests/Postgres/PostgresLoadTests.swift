@@ -1,0 +1,176 @@
+import AmforaCore
+@testable import AmforaIO
+import AmforaTestSupport
+import AmforaPostgresTestSupport
+import Foundation
+import Testing
+
+/// Deliveries streamed into PostgreSQL leave the very rows SQLite gets from the same files:
+/// versions, history, findings, quarantined lines and the bookkeeping of reruns and later stages.
+@Suite(.enabled(if: PostgresTestCluster.enabled, PostgresTestCluster.why))
+struct PostgresLoadTests {
+    static let key = PersonKey(secret: Array(repeating: 7, count: 32))
+
+    /// Both warehouses, loaded alike.
+    final class Pair {
+        let sqlite: Warehouse
+        let postgres: PostgresWarehouse
+        init(_ dir: borrowing TemporaryDirectory) throws {
+            sqlite = try Warehouse(path: dir.file("w.sqlite"))
+            postgres = try PostgresWarehouse(PostgresTestCluster.freshDatabase(), personKey: PostgresLoadTests.key)
+        }
+
+        /// Loads one file into both; the outcomes (or the errors) must agree.
+        func load(_ path: String, _ name: DeliveryName) throws -> LoadOutcome? {
+            let policy = LoadPolicy(acceptShrink: true)
+            let a = Result { try DeliveryLoader(warehouse: sqlite).load(path: path, name: name, policy: policy, startedAt: "t") }
+            let b = Result { try postgres.load(path: path, name: name, policy: policy, startedAt: "t") }
+            switch (a, b) {
+            case (.success(let x), .success(let y)):
+                #expect(Outcome(x) == Outcome(y))
+                return x
+            case (.failure(let x), .failure(let y)):
+                #expect("\(type(of: x))" == "\(type(of: y))")
+                return nil
+            default:
+                Issue.record("SQLite: \(a), PostgreSQL: \(b)")
+                return nil
+            }
+        }
+    }
+
+    struct Outcome: Equatable {
+        let inserted, unchanged, removed, rejected, previous: Int
+        let persons: Set<Int>
+        let added, gone: [Int64]
+        let duplicates: [[Int64]]
+        init(_ o: LoadOutcome) {
+            (inserted, unchanged, removed, rejected, previous) = (o.inserted, o.unchanged, o.removed, o.rejected, o.previousRecords)
+            (persons, added, gone, duplicates) = (o.affectedPersons, o.addedVersions, o.goneVersions, o.duplicateIdentities)
+        }
+    }
+
+    /// The tables a load writes, as text rows (timestamps left out; id lists as their digits).
+    static let tables: [(sqlite: String, postgres: String)] = [
+        ("SELECT version_id, activity_id, content_hash, line_hash, cprnr, komnr, foranstalt, startdt, slutdt, timetal, abtilbud, jobplanid, holdid, navn, \"by\", postnummer, first_batch, last_batch, closed_in, source_file, line_no FROM activity ORDER BY version_id",
+         "SELECT version_id, activity_id, content_hash, line_hash, cprnr, komnr, foranstalt, startdt, slutdt, timetal, abtilbud, jobplanid, holdid, navn, \"by\", postnummer, first_batch, last_batch, closed_in, source_file, line_no FROM amfora.activity ORDER BY version_id"),
+        ("SELECT version_id, content_hash, line_hash, kind, aid_type, komnr, cvr, pnr, startdtgod, identnr, first_batch, last_batch, closed_in, line_no FROM aid ORDER BY version_id",
+         "SELECT version_id, content_hash, line_hash, kind, aid_type, komnr, cvr, pnr, startdtgod, identnr, first_batch, last_batch, closed_in, line_no FROM amfora.aid ORDER BY version_id"),
+        ("SELECT batch_date, komnr, kind, status, file, sha256, bytes, encoding, lines, records, rejected, warnings, blank_lines, message FROM delivery ORDER BY 1, 2, 3",
+         "SELECT batch_date, komnr, kind, status, file, sha256, bytes, encoding, lines, records, rejected, warnings, blank_lines, message FROM amfora.delivery ORDER BY 1, 2, 3"),
+        ("SELECT batch_date, komnr, kind, file, line_no, severity, rule, field, value, message FROM reject ORDER BY 1, 2, 3, 5, 7, 8",
+         "SELECT batch_date, komnr, kind, file, line_no, severity, rule, field, value, message FROM amfora.reject ORDER BY 1, 2, 3, 5, 7, 8"),
+        ("SELECT batch_date, komnr, kind, file, line_no, lower(hex(raw)) FROM quarantine ORDER BY 1, 2, 3, 5",
+         "SELECT batch_date, komnr, kind, file, line_no, encode(raw, 'hex') FROM amfora.quarantine ORDER BY 1, 2, 3, 5"),
+        ("SELECT batch_date, komnr, kind, change, version_ids FROM load_change_set ORDER BY 1, 2, 3, 4",
+         "SELECT batch_date, komnr, kind, change, version_ids FROM amfora.load_change_set ORDER BY 1, 2, 3, 4"),
+        ("SELECT batch_date, komnr, kind, lower(hex(persons)) FROM pending_writedown ORDER BY 1, 2, 3, 4",
+         "SELECT batch_date, komnr, kind, encode(persons, 'hex') FROM amfora.pending_writedown ORDER BY 1, 2, 3, 4"),
+        ("SELECT \(PendingWork.Rows.reconcileColumns) FROM pending_reconcile ORDER BY 1, 2, 3",
+         "SELECT \(PendingWork.Rows.reconcileColumns) FROM amfora.pending_reconcile ORDER BY 1, 2, 3"),
+    ]
+
+    static func rows(_ db: Database, _ sql: String) throws -> [String] {
+        let s = try db.prepare(sql)
+        var out: [String] = []
+        while try s.step() { out.append((0..<s.columnCount).map { normal(s.isNull($0) ? nil : s.text($0)) }.joined(separator: "|")) }
+        return out
+    }
+
+    static func rows(_ c: PostgresConnection, _ sql: String) throws -> [String] {
+        try c.query(sql).map { $0.map(normal).joined(separator: "|") }
+    }
+
+    /// NULL and '' alike (a blank text field is NULL in both, but be plain about it); `[1,2]` and `{1,2}` alike.
+    static func normal(_ v: String?) -> String {
+        guard let v else { return "∅" }
+        if v.hasPrefix("{") || v.hasPrefix("[") { return "#" + v.filter { $0.isNumber || $0 == "," } }
+        return v
+    }
+
+    func expectSame(_ p: Pair, _ step: String) throws {
+        for (a, b) in Self.tables {
+            let x = try Self.rows(p.sqlite.db, a), y = try Self.rows(p.postgres.connection, b)
+            let same = x == y  // not inside #expect, which would print both tables whole
+            #expect(same, "\(step): \(b.split(separator: " ").suffix(4).joined(separator: " ")): \(x.count) rows in SQLite, \(y.count) in PostgreSQL; first difference \(zip(x, y).first { $0 != $1 }.map { "\($0) ≠ \($1)" } ?? "in length")")
+        }
+    }
+
+    /// Random Fridays: records kept, changed, removed and added at random, with lines that are
+    /// quarantined, loaded with warnings (a date that is not one kept as delivered) or blank,
+    /// and an aid delivery beside; then a corrected rerun of a Friday, and the same file again.
+    @Test(arguments: [1, 2] as [UInt64])
+    func randomFridaysLoadAsInSQLite(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        let dir = TemporaryDirectory()
+        let pair = try Pair(dir)
+        var people: [LineBuilder] = (0..<120).map { i in Self.person(i, &rng) }
+        var next = 120
+        let fridays = ["2024-11-01", "2024-11-08", "2024-11-15"].map { Day(iso: $0)! }
+        for (f, friday) in fridays.enumerated() {
+            if f > 0 {
+                people.removeAll { _ in Int.random(in: 0..<100, using: &rng) < 8 }
+                for i in people.indices where Int.random(in: 0..<100, using: &rng) < 10 {
+                    people[i] = people[i].with("Timetal", String(Int.random(in: 5...37, using: &rng)))
+                }
+                for _ in 0..<15 { people.append(Self.person(next, &rng)); next += 1 }
+            }
+            try loadFriday(pair, dir, friday, people, &rng)
+            try expectSame(pair, "Friday \(f + 1)")
+        }
+        // A corrected delivery of the last Friday, then that very file again.
+        people.removeLast(10)
+        try loadFriday(pair, dir, fridays[2], people, &rng, subdirectory: "corrected")
+        try expectSame(pair, "corrected rerun")
+        let name = DeliveryName(kind: .amfora, komnr: 101, batchDate: fridays[2])
+        _ = try pair.load(dir.file("corrected/\(name.fileName)"), name)
+        try expectSame(pair, "the same file again")
+        // The warned date that no date column can hold is kept as delivered, beside its column.
+        #expect(try pair.postgres.connection.scalar("SELECT count(*) FROM amfora.activity WHERE jobplanoprettet IS NULL AND delivered_as->>'jobplanoprettet' = '32-13-2024'") ?? 0 > 0)
+    }
+
+    static func person(_ i: Int, _ rng: inout SplitMix64) -> LineBuilder {
+        let day = 1 + i % 28, month = 1 + (i / 28) % 12, serial = 1000 + i
+        var b = LineBuilder.activation(["CPRnr": String(format: "%02d%02d85%04d", day, month, serial),
+                                        "Timetal": String(Int.random(in: 5...37, using: &rng)),
+                                        "Startdt": String(format: "%02d-03-2024", Int.random(in: 1...28, using: &rng))])
+        if i % 17 == 0 { b = b.with("JobplanOprettet", "32-13-2024") }  // a warning: kept as delivered
+        if i % 23 == 0 { b = b.with("Timetal", "45") }                   // a warning: above 37
+        if i % 11 == 0 { b = b.with("HoldID", "hold\t\\ \(i)") }         // COPY's escapes
+        return b
+    }
+
+    func loadFriday(_ pair: Pair, _ dir: borrowing TemporaryDirectory, _ friday: Day, _ people: [LineBuilder],
+                    _ rng: inout SplitMix64, subdirectory: String? = nil) throws {
+        var lines = people.map(\.text)
+        lines.insert("", at: Int.random(in: 0...lines.count, using: &rng))
+        lines.insert(LineBuilder.activation(["CPRnr": "0202851234", "Slutdt": "01-01-2024"]).text, at: Int.random(in: 0...lines.count, using: &rng))
+        lines.insert(LineBuilder.activation(["CPRnr": "3113851234"]).text, at: Int.random(in: 0...lines.count, using: &rng))
+        let amfora = DeliveryName(kind: .amfora, komnr: 101, batchDate: friday)
+        _ = try pair.load(dir.write(amfora.fileName, lines: lines, inSubdirectory: subdirectory ?? friday.iso), amfora)
+        let aid = DeliveryName(kind: .hjaelp1, komnr: 101, batchDate: friday)
+        let grants = (0..<Int.random(in: 3...6, using: &rng)).map { i in
+            LineBuilder.aid(["Identnr": String(format: "0%d0185%04d", 1 + i % 9, 2000 + i)]).text
+        }
+        _ = try pair.load(dir.write(aid.fileName, lines: grants, inSubdirectory: subdirectory ?? friday.iso), aid)
+    }
+
+    /// A file that turns out unusable half-way (truncated) leaves PostgreSQL as it was, as SQLite.
+    @Test func aTruncatedFileLoadsNothing() throws {
+        let dir = TemporaryDirectory()
+        let pair = try Pair(dir)
+        let f1 = Day(iso: "2024-11-01")!, f2 = Day(iso: "2024-11-08")!
+        let n1 = DeliveryName(kind: .amfora, komnr: 101, batchDate: f1), n2 = DeliveryName(kind: .amfora, komnr: 101, batchDate: f2)
+        _ = try pair.load(dir.write(n1.fileName, lines: [LineBuilder.activation().text], inSubdirectory: "1"), n1)
+        let many = (0..<3000).map { i in LineBuilder.activation(["CPRnr": String(format: "02028%05d", i)]).text }
+        let path = dir.file(n2.fileName)
+        let text = many.joined(separator: "\n") + "\n" + String(LineBuilder.activation().text.prefix(100))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        #expect(try pair.load(path, n2) == nil)
+        try expectSame(pair, "after the truncated file")
+        #expect(try pair.postgres.connection.scalar("SELECT count(*) FROM amfora.activity") == 1)
+        // The connection is usable after the aborted COPY.
+        _ = try pair.load(dir.write(n2.fileName, lines: many, inSubdirectory: "2"), n2)
+        try expectSame(pair, "after the good file")
+    }
+}
