@@ -11,17 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 records=${1:-10000000}
 runs=${WEEKLY_RUNS:-3}
-data=${BENCH_DATA:-bench-data}
 scripts/setup.sh time
 swift build -c release --product amfora >/dev/null
 bin=$(pwd)/.build/release/amfora
-rate=${CHANGE_RATE:-}
-inbox="$data/run-$records${rate:+-change-$rate}"
-if [ ! -f "$inbox/.done" ]; then
-    rm -rf "$inbox"
-    python3 scripts/generate_inbox.py --out "$inbox" --records "$records" --fault-rate 0.001 ${rate:+--change-rate "$rate"}
-    touch "$inbox/.done"
-fi
+inbox=$(scripts/bench-inbox.sh "$records")
 fridays=($(ls "$inbox" | grep -E '^[0-9]{4}-' | sort))
 work="$inbox-work"
 rm -rf "$work"; mkdir -p "$work"

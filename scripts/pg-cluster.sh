@@ -5,7 +5,8 @@
 # DIR/env exports AMFORA_TEST_POSTGRES (a superuser's URL, without the password) and PGPASSFILE
 # (DIR/pgpass, mode 0600, where libpq finds the password). Passwords are checked (scram-sha-256),
 # so the credentials path is the one a real server takes. initdb refuses to run as root: as root
-# the server runs as Debian's `postgres` user.
+# the server runs as Debian's `postgres` user. PG_SETTINGS adds server settings ("-c k=v …"):
+# the benchmark's cluster runs with fsync on and a server's memory (scripts/bench-postgres.sh).
 set -euo pipefail
 cmd=${1:?start or stop}
 dir=${2:?a directory}
@@ -35,9 +36,9 @@ start)
     rm -f "$pwfile"
     umask 077
     printf '127.0.0.1:%s:*:*:%s\n' "$port" "$password" >"$dir/pgpass"
-    # fsync off: a test cluster is thrown away, and a killed client is what the crash tests kill.
+    # fsync off by default: a test cluster is thrown away, and a killed client is what the crash tests kill.
     "${as_server[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -s start \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/socket -c fsync=off -c max_connections=60" >&2
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/socket -c max_connections=60 ${PG_SETTINGS:--c fsync=off}" >&2
     cat >"$dir/env" <<ENV
 export AMFORA_TEST_POSTGRES=postgresql://amfora_admin@127.0.0.1:$port/postgres
 export PGPASSFILE=$dir/pgpass

@@ -23,9 +23,90 @@ public struct PersonKey: Sendable {
     public func of(cpr: Int) -> String { of(identifier: CPR.digits(of: cpr)) }
 
     /// An §57.2 Identnr: a CPR number (then the same key as the person's measures), or another
-    /// identifier for a person without one.
+    /// identifier for a person without one; spaces around it are not part of it.
     public func of(identifier: String) -> String {
-        hex(mac(Array(identifier.trimmingCharacters(in: .whitespaces).utf8)).prefix(16))
+        hex(mac(Array(identifier.utf8.drop { $0 == 32 }.reversed().drop { $0 == 32 }.reversed())).prefix(16))
+    }
+
+    /// The same keys, for a load's million persons: HMAC's two padded key blocks hashed once
+    /// (RFC 2104), so that a key costs two SHA-256 runs over the CPR and the inner digest, with
+    /// no context made or freed and no string but the key's own.
+    public func keyer() -> Keyer { Keyer(secret) }
+
+    public final class Keyer {
+        private let inner: OpaquePointer
+        private let outer: OpaquePointer
+        private let work: OpaquePointer
+        private var digest = [UInt8](repeating: 0, count: 32)
+
+        init(_ secret: [UInt8]) {
+            var key = secret.count > 64 ? Self.sha256(secret) : secret
+            key += [UInt8](repeating: 0, count: 64 - key.count)
+            func started(_ pad: UInt8) -> OpaquePointer {
+                let c = EVP_MD_CTX_new()!
+                precondition(EVP_DigestInit_ex(c, EVP_sha256(), nil) == 1)
+                let block = key.map { $0 ^ pad }
+                precondition(EVP_DigestUpdate(c, block, block.count) == 1)
+                return c
+            }
+            inner = started(0x36)
+            outer = started(0x5c)
+            work = EVP_MD_CTX_new()!
+        }
+
+        deinit {
+            EVP_MD_CTX_free(inner)
+            EVP_MD_CTX_free(outer)
+            EVP_MD_CTX_free(work)
+        }
+
+        public func of(cpr: Int) -> String {
+            precondition(cpr >= 0 && cpr < 10_000_000_000, "a CPR number has ten digits")
+            var digits: (UInt64, UInt64) = (0, 0)
+            return withUnsafeMutableBytes(of: &digits) { raw in
+                var n = cpr
+                for i in (0..<10).reversed() {
+                    raw[i] = UInt8(ascii: "0") + UInt8(n % 10)
+                    n /= 10
+                }
+                return key(UnsafeRawBufferPointer(rebasing: raw[0..<10]))
+            }
+        }
+
+        public func of(identifier: String) -> String {
+            let trimmed = Array(identifier.utf8.drop { $0 == 32 }.reversed().drop { $0 == 32 }.reversed())
+            return trimmed.withUnsafeBytes { key($0) }
+        }
+
+        private func key(_ message: UnsafeRawBufferPointer) -> String {
+            var length: UInt32 = 0
+            digest.withUnsafeMutableBufferPointer { d in
+                precondition(EVP_MD_CTX_copy_ex(work, inner) == 1
+                    && EVP_DigestUpdate(work, message.baseAddress, message.count) == 1
+                    && EVP_DigestFinal_ex(work, d.baseAddress, &length) == 1
+                    && EVP_MD_CTX_copy_ex(work, outer) == 1
+                    && EVP_DigestUpdate(work, d.baseAddress, 32) == 1
+                    && EVP_DigestFinal_ex(work, d.baseAddress, &length) == 1, "SHA-256 failed")
+            }
+            return String(unsafeUninitializedCapacity: 32) { out in
+                let hex = Array("0123456789abcdef".utf8)
+                for i in 0..<16 {
+                    out[2 * i] = hex[Int(digest[i] >> 4)]
+                    out[2 * i + 1] = hex[Int(digest[i] & 15)]
+                }
+                return 32
+            }
+        }
+
+        private static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: 32)
+            var length: UInt32 = 0
+            let c = EVP_MD_CTX_new()!
+            defer { EVP_MD_CTX_free(c) }
+            precondition(EVP_DigestInit_ex(c, EVP_sha256(), nil) == 1 && EVP_DigestUpdate(c, bytes, bytes.count) == 1
+                && EVP_DigestFinal_ex(c, &out, &length) == 1)
+            return out
+        }
     }
 
     /// A fingerprint of the key itself, stored in the warehouse: a run with another key file is
@@ -44,12 +125,7 @@ public struct PersonKey: Sendable {
         return Array(out.prefix(Int(length)))
     }
 
-    private func hex<S: Sequence<UInt8>>(_ bytes: S) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
+    private func hex<S: Sequence<UInt8>>(_ bytes: S) -> String { Hex.string(bytes) }
 
     /// Reads the key file: a regular file, not a link, readable by its owner only, holding at
     /// least 64 hex digits.

@@ -140,6 +140,42 @@ public final class PostgresConnection {
         return try stream.finish()
     }
 
+    /// `COPY (query) TO STDOUT` in text format: `row` gets each row's bytes, without its newline,
+    /// as the server sends them, so a million rows never stand in memory at once. COPY takes no
+    /// parameters: `query` holds only numbers and names amfora made.
+    public func copyOut(_ query: String, _ row: (UnsafeBufferPointer<UInt8>) throws -> Void) throws {
+        precondition(!copying, "a second statement while a COPY is open")
+        let start = PQexec(handle, "COPY (\(query)) TO STDOUT")
+        let status = PQresultStatus(start)
+        if status != PGRES_COPY_OUT {
+            defer { PQclear(start) }
+            throw start.map { error(of: $0) } ?? lastError()
+        }
+        PQclear(start)
+        var failure: (any Error)?
+        while true {
+            var buffer: UnsafeMutablePointer<CChar>?
+            let n = PQgetCopyData(handle, &buffer, 0)
+            guard n > 0, let buffer else { break }
+            if failure == nil {
+                let length = Int(n) - (buffer[Int(n) - 1] == 10 ? 1 : 0)
+                do {
+                    try buffer.withMemoryRebound(to: UInt8.self, capacity: Int(n)) { try row(UnsafeBufferPointer(start: $0, count: length)) }
+                } catch {
+                    failure = error  // read on to the end: the connection is usable again only then
+                }
+            }
+            PQfreemem(buffer)
+        }
+        var serverError: PostgresError?
+        while let r = PQgetResult(handle) {
+            if PQresultStatus(r) != PGRES_COMMAND_OK, serverError == nil { serverError = error(of: r) }
+            PQclear(r)
+        }
+        if let failure { throw failure }
+        if let serverError { throw serverError }
+    }
+
     /// Whether a COPY is open on this connection.
     fileprivate(set) var copying = false
 
@@ -186,6 +222,30 @@ public final class PostgresConnection {
     }
 }
 
+/// The integer columns of one row of `copyOut`: tab-separated decimal numbers, `\N` for NULL.
+public struct CopyIntegers {
+    /// The row's values in order, nil for NULL or a value that is not an integer.
+    public static func parse(_ row: UnsafeBufferPointer<UInt8>, into out: inout [Int64?]) {
+        out.removeAll(keepingCapacity: true)
+        var value: Int64 = 0, negative = false, digits = 0, null = false
+        func end() {
+            out.append(null || digits == 0 ? nil : (negative ? -value : value))
+            value = 0; negative = false; digits = 0; null = false
+        }
+        for b in row {
+            switch b {
+            case 9: end()
+            case 45: negative = true
+            case 48...57:
+                value = value &* 10 &+ Int64(b - 48)
+                digits += 1
+            default: null = true  // `\N`, or anything that is not a number
+            }
+        }
+        end()
+    }
+}
+
 /// Calls `body` with the parameters as C strings (NULL for nil), alive for the call.
 private func withTextParameters<T>(_ parameters: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> T) -> T {
     let copies: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.map { strdup($0) } }
@@ -214,12 +274,82 @@ public struct PostgresRows: RandomAccessCollection {
     public subscript(i: Int) -> [String?] { values[i] }
 }
 
-/// The rows of one `COPY … FROM STDIN` in PostgreSQL's text format: tab between values, `\N`
-/// for NULL, backslash escapes for the characters that would end a value or a row.
+/// One row of a `COPY … FROM STDIN` in PostgreSQL's text format: tab between values, `\N` for
+/// NULL, backslash escapes for the characters that would end a value or a row. Built in a local
+/// variable (`CopyStream.row`), so that filling it byte by byte costs no checks of a shared buffer.
+public struct CopyRow {
+    fileprivate var bytes: [UInt8]
+    fileprivate let columns: Int
+    fileprivate var column = 0
+
+    fileprivate init(bytes: [UInt8], columns: Int) {
+        self.bytes = bytes
+        self.columns = columns
+    }
+
+    public mutating func append(_ text: String?) {
+        guard var value = text else { null(); return }
+        value.withUTF8 { append(utf8: $0) }
+    }
+
+    public mutating func append(utf8 text: UnsafeBufferPointer<UInt8>) {
+        separate()
+        for b in text {
+            switch b {
+            case UInt8(ascii: "\\"): bytes.append(b); bytes.append(b)
+            case UInt8(ascii: "\t"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+            case UInt8(ascii: "\n"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"): bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
+            default: bytes.append(b)
+            }
+        }
+    }
+
+    /// Decimal digits written straight into the row (no String made for them).
+    public mutating func append(_ n: Int64?) {
+        guard let n else { null(); return }
+        separate()
+        if n < 0 { bytes.append(UInt8(ascii: "-")) }
+        var m = n.magnitude
+        let first = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(m % 10))
+            m /= 10
+        } while m > 0
+        bytes[first...].reverse()
+    }
+
+    public mutating func append(_ x: Double) {
+        separate()
+        bytes.append(contentsOf: "\(x)".utf8)
+    }
+
+    public mutating func null() {
+        separate()
+        bytes.append(UInt8(ascii: "\\"))
+        bytes.append(UInt8(ascii: "N"))
+    }
+
+    /// Bytes as `bytea` in hex (`\\x…`, its backslash escaped for the text format).
+    public mutating func append(bytes raw: UnsafeBufferPointer<UInt8>) {
+        separate()
+        bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
+        Hex.append(raw, to: &bytes)
+    }
+
+    private mutating func separate() {
+        precondition(column < columns, "a COPY row of more than \(columns) values")
+        if column > 0 { bytes.append(UInt8(ascii: "\t")) }
+        column += 1
+    }
+}
+
+/// The rows of one `COPY … FROM STDIN`, sent on in pieces of a megabyte. Rows are built with
+/// `row()` and handed back with `add(_:)`; `append…` and `endRow()` do the same for a few rows.
 public final class CopyStream {
     private var buffer: [UInt8] = []
     private let columns: Int
-    private var column = 0
+    private var pending: CopyRow
     public private(set) var count = 0
     private var sendFailed = false
     private var ended = false
@@ -229,69 +359,48 @@ public final class CopyStream {
         self.columns = columns
         self.connection = connection
         buffer.reserveCapacity(1 << 20)
+        pending = CopyRow(bytes: [], columns: columns)
     }
 
     deinit { if !ended { abort() } }
 
-    public func append(_ text: String?) {
-        guard var value = text else { null(); return }
-        value.withUTF8 { append(utf8: $0) }
+    /// An empty row to fill (reusing the last one's storage).
+    public func row() -> CopyRow {
+        var r = CopyRow(bytes: [], columns: columns)
+        swap(&r.bytes, &pending.bytes)
+        r.bytes.removeAll(keepingCapacity: true)
+        return r
     }
 
-    public func append(utf8 bytes: UnsafeBufferPointer<UInt8>) {
-        separate()
-        for b in bytes {
-            switch b {
-            case UInt8(ascii: "\\"): buffer.append(b); buffer.append(b)
-            case UInt8(ascii: "\t"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "t"))
-            case UInt8(ascii: "\n"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "n"))
-            case UInt8(ascii: "\r"): buffer.append(UInt8(ascii: "\\")); buffer.append(UInt8(ascii: "r"))
-            default: buffer.append(b)
-            }
-        }
-    }
-
-    public func append(_ n: Int64?) {
-        guard let n else { null(); return }
-        separate()
-        buffer.append(contentsOf: String(n).utf8)
-    }
-
-    public func append(_ x: Double) {
-        separate()
-        buffer.append(contentsOf: "\(x)".utf8)
-    }
-
-    public func null() {
-        separate()
-        buffer.append(UInt8(ascii: "\\"))
-        buffer.append(UInt8(ascii: "N"))
-    }
-
-    /// Bytes as `bytea` in hex (`\\x…`, its backslash escaped for the text format).
-    public func append(bytes: UnsafeBufferPointer<UInt8>) {
-        separate()
-        buffer.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\"), UInt8(ascii: "x")])
-        let hex = Array("0123456789abcdef".utf8)
-        for b in bytes {
-            buffer.append(hex[Int(b >> 4)])
-            buffer.append(hex[Int(b & 15)])
-        }
-    }
-
-    /// Ends the row; the stream is sent on in pieces of a megabyte.
-    public func endRow() {
-        precondition(column == columns, "a COPY row of \(column) values for \(columns) columns")
-        buffer.append(UInt8(ascii: "\n"))
-        column = 0
+    /// Adds a row built by `row()`.
+    public func add(_ row: consuming CopyRow) {
+        precondition(row.column == columns, "a COPY row of \(row.column) values for \(columns) columns")
+        row.bytes.append(UInt8(ascii: "\n"))
+        buffer.append(contentsOf: row.bytes)
+        swap(&pending.bytes, &row.bytes)
+        pending.bytes.removeAll(keepingCapacity: true)
         count += 1
         if buffer.count >= 1 << 20 { flush() }
+    }
+
+    public func append(_ text: String?) { pending.append(text) }
+    public func append(_ n: Int64?) { pending.append(n) }
+    public func append(_ x: Double) { pending.append(x) }
+    public func null() { pending.null() }
+    public func append(bytes: UnsafeBufferPointer<UInt8>) { pending.append(bytes: bytes) }
+
+    /// Ends the row the `append…` calls built.
+    public func endRow() {
+        var r = CopyRow(bytes: [], columns: columns)
+        swap(&r, &pending)
+        add(r)
+        pending.column = 0
     }
 
     /// Sends the rest and ends the COPY; returns the rows copied.
     @discardableResult
     public func finish() throws(PostgresError) -> Int {
-        precondition(!ended && column == 0, "a COPY finished twice or inside a row")
+        precondition(!ended && pending.column == 0, "a COPY finished twice or inside a row")
         flush()
         ended = true
         if sendFailed {
@@ -314,10 +423,22 @@ public final class CopyStream {
         sendFailed = !buffer.withUnsafeBytes { connection.send($0) }
         buffer.removeAll(keepingCapacity: true)
     }
+}
 
-    private func separate() {
-        precondition(column < columns, "a COPY row of more than \(columns) values")
-        if column > 0 { buffer.append(UInt8(ascii: "\t")) }
-        column += 1
+/// Lower-case hexadecimal, without Foundation's formatting (a Friday's persons are millions of bytes).
+enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func append<S: Sequence<UInt8>>(_ bytes: S, to out: inout [UInt8]) {
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+    }
+
+    static func string<S: Sequence<UInt8>>(_ bytes: S) -> String {
+        var out: [UInt8] = []
+        append(bytes, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -14,18 +14,20 @@ struct PostgresDeliveryStore: DeliveryStore {
     }
 
     /// `CurrentVersions.read` in PostgreSQL, in version order (the order of the deliveries they
-    /// came from, which matching walks).
+    /// came from, which matching walks), streamed by `COPY … TO STDOUT`: a municipality's million
+    /// versions as rows of text would take more memory than the index they fill.
     func currentVersions(_ name: DeliveryName) throws -> CurrentVersions {
         guard let last = try PostgresLastLoad.of(connection, name: name) else { return CurrentVersions() }
         let table = WarehouseTable(name.kind)
         let identity = table.holdsMeasures ? ", activity_id, cprnr" : ""
-        let rows = try connection.query("""
-            SELECT version_id, content_hash, line_hash\(identity) FROM amfora.\(table.name)
-            WHERE \(Self.scope(table)) AND closed_in IS NULL ORDER BY version_id
-            """, Self.scopeValues(table, name))
         var out = CurrentVersions(capacity: last.versions)
-        for r in rows {
-            let int = { (c: Int) in r[c].flatMap { Int64($0) } ?? 0 }
+        var values: [Int64?] = []
+        try connection.copyOut("""
+            SELECT version_id, content_hash, line_hash\(identity) FROM amfora.\(table.name)
+            WHERE \(table.scope(name)) AND closed_in IS NULL ORDER BY version_id
+            """) { row in
+            CopyIntegers.parse(row, into: &values)
+            let int = { (c: Int) in c < values.count ? values[c] ?? 0 : 0 }
             let line = int(2)
             out.add(hash: int(1), version: int(0), line: line == 0 ? nil : line,
                     activity: table.holdsMeasures ? int(3) : 0, person: table.holdsMeasures ? int(4) : 0)
@@ -66,11 +68,6 @@ struct PostgresDeliveryStore: DeliveryStore {
         return persons
     }
 
-    static func scope(_ table: WarehouseTable) -> String { table == .aid ? "komnr = $1 AND kind = $2" : "komnr = $1" }
-
-    static func scopeValues(_ table: WarehouseTable, _ name: DeliveryName) -> [String?] {
-        table == .aid ? [String(name.komnr), name.kind.rawValue] : [String(name.komnr)]
-    }
 }
 
 /// `LastLoad.of` in PostgreSQL.
@@ -110,7 +107,7 @@ struct PostgresLedger {
         let rows = PendingWork.Rows(name, o, flags: flags)
         if let persons = rows.persons {
             try connection.query("INSERT INTO amfora.pending_writedown (batch_date, komnr, kind, persons) VALUES ($1, $2, $3, decode($4, 'hex'))",
-                                 rows.key + [.text(persons.map { String(format: "%02x", $0) }.joined())])
+                                 rows.key + [.text(Hex.string(persons))])
         }
         try connection.query("""
             INSERT INTO amfora.pending_reconcile (\(PendingWork.Rows.reconcileColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)

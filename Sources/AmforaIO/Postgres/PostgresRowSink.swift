@@ -15,6 +15,8 @@ final class PostgresRowSink: LoadSink {
     let batch: Int
     let identity: RecordIdentity
     let personKey: PersonKey
+    /// The key's HMAC, prepared once for the delivery's million persons.
+    private let keyer: PersonKey.Keyer
     private let cpr: Int?
     private let identnr: Int?
     private var versions: CopyStream?
@@ -32,6 +34,7 @@ final class PostgresRowSink: LoadSink {
         self.name = name
         self.file = file
         self.personKey = personKey
+        keyer = personKey.keyer()
         batch = Int(name.batchDate.ordinal)
         identity = RecordIdentity(layout: layout)
         cpr = layout.index(of: "CPRnr")
@@ -61,51 +64,52 @@ final class PostgresRowSink: LoadSink {
         let version = nextVersion
         nextVersion += 1
         written.append(version)
-        guard let rows = versions else { return version }  // check() reports the failed COPY
-        rows.append(version)
+        guard let versions else { return version }  // check() reports the failed COPY
+        var row = versions.row()
+        row.append(version)
         var delivered: [(String, String)] = []
         for i in layout.fields.indices {
             switch r.values[i] {
-            case .missing: rows.null()
+            case .missing: row.null()
             case .invalid:
                 // Only a warning lets a line load: the value is kept as delivered, in its column
                 // when that holds text, and beside it when the column's type cannot.
                 if layout.fields[i].type == "char" {
-                    rows.append(r.unmaskedRaw(i))
+                    row.append(r.unmaskedRaw(i))
                 } else {
-                    rows.null()
+                    row.null()
                     delivered.append((layout.fields[i].name.lowercased(), r.unmaskedRaw(i)))
                 }
-            case .number(let n): rows.append(Int64(n))
-            case .day(let d): rows.append(Int64(d.ordinal))
-            case .flag(let b): rows.append(b ? 1 : 0 as Int64)
+            case .number(let n): row.append(Int64(n))
+            case .day(let d): row.append(Int64(d.ordinal))
+            case .flag(let b): row.append(b ? 1 : 0 as Int64)
             case .text(let a, let e):
                 if r.encoding == .utf8 {
-                    rows.append(utf8: UnsafeBufferPointer(rebasing: r.line[Int(a)..<Int(e)]))
+                    row.append(utf8: UnsafeBufferPointer(rebasing: r.line[Int(a)..<Int(e)]))
                 } else {
-                    rows.append(r.unmaskedRaw(i))
+                    row.append(r.unmaskedRaw(i))
                 }
             }
         }
-        rows.append(hash)
-        rows.append(lineHash)
-        rows.append(Int64(batch))
-        rows.append(file)
-        rows.append(Int64(line))
-        rows.append(delivered.isEmpty ? nil : Self.json(delivered))
+        row.append(hash)
+        row.append(lineHash)
+        row.append(Int64(batch))
+        row.append(file)
+        row.append(Int64(line))
+        row.append(delivered.isEmpty ? nil : Self.json(delivered))
         switch table {
         case .activity:
-            rows.append(identity.activityID(r))
+            row.append(identity.activityID(r))
             let person = cpr.flatMap { r[$0].number }
-            rows.append(person.map { personKey.of(cpr: $0) } ?? personKey.of(identifier: cpr.map { r.unmaskedRaw($0) } ?? ""))
-            rows.append(person.flatMap { CPR.birthDate(number: $0) }.map { Int64($0.components.year) })
-            rows.append(person.map { $0 % 2 == 1 ? "M" : "K" })
+            row.append(person.map { keyer.of(cpr: $0) } ?? keyer.of(identifier: cpr.map { r.unmaskedRaw($0) } ?? ""))
+            row.append(person.flatMap { CPR.birthDate(number: $0) }.map { Int64($0.components.year) })
+            row.append(person.map { $0 % 2 == 1 ? "M" : "K" })
         case .aid:
-            rows.append(name.kind.rawValue)
-            rows.append(Int64(name.kind.aidType ?? 0))
-            rows.append(identnr.flatMap { r.string($0) }.map { personKey.of(identifier: $0) })
+            row.append(name.kind.rawValue)
+            row.append(Int64(name.kind.aidType ?? 0))
+            row.append(identnr.flatMap { r.string($0) }.map { keyer.of(identifier: $0) })
         }
-        rows.endRow()
+        versions.add(row)
         return version
     }
 

@@ -68,6 +68,25 @@ struct PostgresConnectionTests {
         #expect(back.allSatisfy { $0[1] == "00090a5cff" })
     }
 
+    /// Rows streamed out as they come, numbers parsed from the text format (NULL, negative).
+    @Test func copyOutStreamsTheRows() throws {
+        let c = try PostgresConnection(PostgresTestCluster.freshDatabase())
+        var rows: [[Int64?]] = []
+        var values: [Int64?] = []
+        try c.copyOut("SELECT n, -n, CASE WHEN n % 2 = 0 THEN NULL ELSE n * 1000000000000 END FROM generate_series(1, 5) n") { row in
+            CopyIntegers.parse(row, into: &values)
+            rows.append(values)
+        }
+        #expect(rows.count == 5)
+        #expect(rows[0] == [1, -1, 1_000_000_000_000])
+        #expect(rows[1] == [2, -2, nil])
+        // A failing query is an error, and the connection goes on.
+        #expect(throws: PostgresError.self) { try c.copyOut("SELECT 1 / 0") { _ in } }
+        struct Stop: Error {}
+        #expect(throws: Stop.self) { try c.copyOut("SELECT generate_series(1, 100000)") { _ in throw Stop() } }
+        #expect(try c.scalar("SELECT 7") == 7)
+    }
+
     /// A COPY that fails half-way keeps none of its rows, and the transaction rolls back whole.
     @Test func aFailedCopyLeavesNothing() throws {
         let c = try PostgresConnection(PostgresTestCluster.freshDatabase())

@@ -167,5 +167,21 @@ struct PostgresRoleTests {
         let key = PersonKey(secret: Array(repeating: 0x0b, count: 32))
         #expect(key.of(identifier: "0101901234") == "30a1020a966e572528d234a9fe9744a7")
         #expect(key.of(cpr: 101_901_234) == "30a1020a966e572528d234a9fe9744a7")
+        #expect(key.keyer().of(cpr: 101_901_234) == "30a1020a966e572528d234a9fe9744a7")
+    }
+
+    /// The prepared HMAC of a load gives the one-shot HMAC's keys, for keys of every length
+    /// (one longer than SHA-256's block is hashed first, as RFC 2104 says).
+    @Test func thePreparedKeyerAgreesWithTheOneShotHMAC() {
+        var rng = SplitMix64(seed: 54)
+        for length in [32, 63, 64, 65, 100] {
+            let key = PersonKey(secret: (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            let keyer = key.keyer()
+            for _ in 0..<200 {
+                let cpr = Int.random(in: 0..<10_000_000_000, using: &rng)
+                #expect(keyer.of(cpr: cpr) == key.of(cpr: cpr))
+            }
+            #expect(keyer.of(identifier: " AB12 ") == key.of(identifier: "AB12"))
+        }
     }
 }
