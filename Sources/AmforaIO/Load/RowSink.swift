@@ -162,7 +162,7 @@ final class RowSink: LoadSink {
         let s = try db.prepare("INSERT INTO load_change_set (batch_date, komnr, kind, change, version_ids) VALUES (?, ?, ?, ?, ?)")
         for (change, ids) in [("added", added), ("gone", gone)] {
             try s.bind([.int(Int64(batch)), .int(Int64(name.komnr)), .text(name.kind.rawValue), .text(change),
-                        .text("[" + ids.lazy.map(String.init).joined(separator: ",") + "]")])
+                        .text(db.idList(ids))])
             try s.run()
         }
     }

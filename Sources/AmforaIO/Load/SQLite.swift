@@ -188,6 +188,7 @@ public enum SQLValue {
     case int(Int64)
     case double(Double)
     case text(String)
+    case blob([UInt8])
     case null
 }
 
@@ -218,6 +219,10 @@ public final class Statement {
         case .int(let n): rc = sqlite3_bind_int64(handle, i, n)
         case .double(let d): rc = sqlite3_bind_double(handle, i, d)
         case .text(let s): rc = sqlite3_bind_text(handle, i, s, -1, amfora_sqlite_transient())
+        case .blob(let b):
+            // No bytes have no address, which SQLite would take for NULL.
+            rc = b.isEmpty ? sqlite3_bind_zeroblob(handle, i, 0)
+                : b.withUnsafeBytes { sqlite3_bind_blob(handle, i, $0.baseAddress, Int32($0.count), amfora_sqlite_transient()) }
         case .null: rc = sqlite3_bind_null(handle, i)
         }
         guard rc == SQLITE_OK else { throw db.error(rc, sql) }

@@ -257,11 +257,14 @@ private func withTextParameters<T>(_ parameters: [String?], _ body: (UnsafePoint
 /// A statement's rows, every value as text (nil for NULL), copied out of libpq's result.
 public struct PostgresRows: RandomAccessCollection {
     public let columns: [String]
+    /// The columns' type OIDs (`pg_type`), for reading a value by its type.
+    let types: [UInt32]
     private let values: [[String?]]
 
     init(_ r: OpaquePointer) {
         let n = Int(PQnfields(r)), count = Int(PQntuples(r))
         columns = (0..<n).map { String(cString: PQfname(r, Int32($0))) }
+        types = (0..<n).map { UInt32(PQftype(r, Int32($0))) }
         values = (0..<count).map { row in
             (0..<n).map { c in
                 PQgetisnull(r, Int32(row), Int32(c)) == 1 ? nil : String(cString: PQgetvalue(r, Int32(row), Int32(c)))
@@ -272,6 +275,65 @@ public struct PostgresRows: RandomAccessCollection {
     public var startIndex: Int { 0 }
     public var endIndex: Int { values.count }
     public subscript(i: Int) -> [String?] { values[i] }
+
+    /// Row `i` as `SQLValue`s by the columns' types: integers, floating point, bytea, else text.
+    func typed(_ i: Int) -> [SQLValue] {
+        zip(values[i], types).map { v, type in
+            guard let v else { return .null }
+            switch type {
+            case 20, 21, 23: return Int64(v).map(SQLValue.int) ?? .text(v)   // int8, int2, int4
+            case 700, 701, 1700: return Double(v).map(SQLValue.double) ?? .text(v)  // float4, float8, numeric
+            case 17: return .blob(Hex.decode(bytea: v))
+            default: return .text(v)
+            }
+        }
+    }
+}
+
+extension PostgresConnection: WarehouseSQL {
+    public var dialect: SQLDialect { .postgres }
+
+    public func run(_ sql: String, _ values: [SQLValue]) throws {
+        try query(Self.numbered(sql), Self.text(values))
+    }
+
+    public func forEachRow(_ sql: String, _ values: [SQLValue], _ row: ([SQLValue]) throws -> Void) throws {
+        let rows = try query(Self.numbered(sql), Self.text(values))
+        for i in rows.indices { try row(rows.typed(i)) }
+    }
+
+    /// `?` → `$1`, `$2`, … outside quotes: the bookkeeping's SQL is written once, SQLite's way.
+    static func numbered(_ sql: String) -> String {
+        var out = "", n = 0, quote: Character?
+        for c in sql {
+            if let q = quote {
+                if c == q { quote = nil }
+                out.append(c)
+            } else if c == "'" || c == "\"" {
+                quote = c
+                out.append(c)
+            } else if c == "?" {
+                n += 1
+                out += "$\(n)"
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// The values as libpq's text parameters (bytes as `bytea`'s hex form).
+    static func text(_ values: [SQLValue]) -> [String?] {
+        values.map { v -> String? in
+            switch v {
+            case .int(let n): String(n)
+            case .double(let x): String(x)
+            case .text(let t): t
+            case .blob(let b): "\\x" + Hex.string(b)
+            case .null: nil
+            }
+        }
+    }
 }
 
 /// One row of a `COPY … FROM STDIN` in PostgreSQL's text format: tab between values, `\N` for
@@ -440,5 +502,16 @@ enum Hex {
         var out: [UInt8] = []
         append(bytes, to: &out)
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `bytea` as the server prints it (`\x0a1b…`).
+    static func decode(bytea text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        var high: UInt8?
+        for c in text.utf8.dropFirst(2) {
+            let v: UInt8 = c <= 57 ? c - 48 : (c | 0x20) - 87
+            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
+        }
+        return out
     }
 }

@@ -154,21 +154,21 @@ final class PostgresRowSink: LoadSink {
     }
 
     func previousRecords() throws -> Int {
-        try PostgresLastLoad.of(connection, name: name, before: batch)?.records ?? 0
+        try LastLoad.of(connection, name: name, before: batch)?.records ?? 0
     }
 
     func close(_ versions: [Int64]) throws {
         guard !versions.isEmpty else { return }
-        let previous = try PostgresLastLoad.of(connection, name: name, before: batch)?.batch ?? Int64(batch)
+        let previous = try LastLoad.of(connection, name: name, before: batch)?.batch ?? Int64(batch)
         try connection.query("UPDATE amfora.\(table.name) SET closed_in = $1, last_batch = $2 WHERE version_id = ANY($3::bigint[])",
-                             [String(batch), String(previous), Self.array(versions)])
+                             [String(batch), String(previous), connection.idList(versions)])
     }
 
     func recordChanges(added: [Int64], gone: [Int64]) throws {
         guard recordsChanges else { return }
         for (change, ids) in [("added", added), ("gone", gone)] {
             try connection.query("INSERT INTO amfora.load_change_set (batch_date, komnr, kind, change, version_ids) VALUES ($1, $2, $3, $4, $5::bigint[])",
-                                 [String(batch), String(name.komnr), name.kind.rawValue, change, Self.array(ids)])
+                                 [String(batch), String(name.komnr), name.kind.rawValue, change, connection.idList(ids)])
         }
     }
 
@@ -176,7 +176,7 @@ final class PostgresRowSink: LoadSink {
         let sql = table.holdsMeasures
             ? "SELECT cprnr, foranstalt, startdt, slutdt, timetal FROM amfora.activity WHERE version_id = ANY($1::bigint[]) ORDER BY version_id"
             : "SELECT aid_type, identnr, startdtgod, cvr, 0 FROM amfora.aid WHERE version_id = ANY($1::bigint[]) ORDER BY version_id"
-        return try connection.query(sql, [Self.array(versions)]).map { row in
+        return try connection.query(sql, [connection.idList(versions)]).map { row in
             func day(_ c: Int) -> String { row[c].flatMap { Int32($0) }.map { Day(ordinal: $0).iso } ?? "–" }
             return table.holdsMeasures
                 ? "\(CPR.mask(CPR.digits(of: Int(row[0] ?? "0") ?? 0))) Foranstalt \(row[1] ?? "") \(day(2))…\(day(3)) \(row[4] ?? "") h"
@@ -185,12 +185,9 @@ final class PostgresRowSink: LoadSink {
     }
 
     func recordDelivery(_ o: LoadOutcome, flags: [String], startedAt: String) throws {
-        try PostgresLedger(connection).recordLoaded(name, file: file, o, startedAt: startedAt)
-        try PostgresLedger(connection).recordPending(name, o, flags: flags)
+        try RunLedger(connection, batch: name.batchDate).recordLoaded(name, file: file, o, startedAt: startedAt)
+        try PendingWork.record(connection, name, o, flags: flags)
     }
-
-    /// A PostgreSQL array literal of ids (`{1,2,3}`).
-    static func array(_ ids: [Int64]) -> String { "{" + ids.lazy.map(String.init).joined(separator: ",") + "}" }
 
     /// `{"column": "text", …}` with JSON's escapes.
     static func json(_ pairs: [(String, String)]) -> String {

@@ -124,6 +124,13 @@ enum PostgresSchema {
             hours integer NOT NULL,
             hours_written_down double precision NOT NULL
         );
+        CREATE TABLE amfora.writedown_segment (
+            version_id bigint NOT NULL,
+            start_date integer NOT NULL,
+            end_date integer NOT NULL,
+            rate double precision NOT NULL
+        );
+        CREATE INDEX writedown_segment_version ON amfora.writedown_segment (version_id);
         CREATE TABLE amfora.reject (
             batch_date integer NOT NULL,
             komnr integer NOT NULL,

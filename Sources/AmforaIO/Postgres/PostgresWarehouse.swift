@@ -27,7 +27,8 @@ public final class PostgresWarehouse {
             throw PostgresError(message: "the PostgreSQL warehouse has no amfora roles yet: run `amfora init-roles --warehouse \(connection.location)` once, as a user who may create roles", kind: .refused)
         }
         do {
-            try connection.execute("SET ROLE \(PostgresSchema.loader)")
+            // The bookkeeping's SQL names tables as SQLite does: here they are amfora's schema's.
+            try connection.execute("SET ROLE \(PostgresSchema.loader); SET search_path TO amfora, public")
         } catch {
             throw PostgresError(message: "the user of \(connection.location) is not a member of \(PostgresSchema.loader): GRANT \(PostgresSchema.loader) TO that user", kind: .refused)
         }

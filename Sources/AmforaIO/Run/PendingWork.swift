@@ -8,17 +8,15 @@ import Foundation
 /// delivery found "already loaded" has nothing left to do only when nothing is pending for it.
 public enum PendingWork {
     /// Inside the load's transaction.
-    static func record(_ db: Database, _ name: DeliveryName, _ o: LoadOutcome, flags: [String]) throws {
+    static func record(_ db: any WarehouseSQL, _ name: DeliveryName, _ o: LoadOutcome, flags: [String]) throws {
         let rows = Rows(name, o, flags: flags)
         if let persons = rows.persons {
-            let s = try db.prepare("INSERT INTO pending_writedown (batch_date, komnr, kind, persons) VALUES (?, ?, ?, ?)")
-            try s.bind(rows.key)
-            persons.withUnsafeBufferPointer { s.bindBlob($0, at: 4) }
-            try s.run()
+            try db.run("INSERT INTO pending_writedown (batch_date, komnr, kind, persons) VALUES (?, ?, ?, ?)", rows.key + [.blob(persons)])
         }
-        let r = try db.prepare("INSERT OR REPLACE INTO pending_reconcile (\(Rows.reconcileColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        try r.bind(rows.reconcile)
-        try r.run()
+        try db.run("""
+            INSERT INTO pending_reconcile (\(Rows.reconcileColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (batch_date, komnr, kind) DO UPDATE SET \(upsert(Rows.reconcileColumns, keys: 3))
+            """, rows.reconcile)
     }
 
     /// What a load leaves pending, as both warehouses store it.
@@ -42,45 +40,42 @@ public enum PendingWork {
     }
 
     /// Every person whose write-down is pending, from any batch.
-    static func persons(_ db: Database) throws -> Set<Int> {
+    static func persons(_ db: any WarehouseSQL) throws -> Set<Int> {
         var out: Set<Int> = []
-        let s = try db.prepare("SELECT persons FROM pending_writedown")
-        while try s.step() {
-            let bytes = s.blob(0)
-            for i in 0..<(bytes.count / 8) {
-                out.insert(Int(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))))
+        try db.forEachRow("SELECT persons FROM pending_writedown", []) { r in
+            (r[0].blob ?? []).withUnsafeBytes { bytes in
+                for i in 0..<(bytes.count / 8) {
+                    out.insert(Int(Int64(littleEndian: bytes.loadUnaligned(fromByteOffset: i * 8, as: Int64.self))))
+                }
             }
         }
         return out
     }
 
     /// Whether any write-down is pending (without reading a first Friday's millions of persons).
-    static func anyPersons(_ db: Database) throws -> Bool {
-        try db.scalar("SELECT count(*) FROM (SELECT 1 FROM pending_writedown LIMIT 1)") ?? 0 > 0
+    static func anyPersons(_ db: any WarehouseSQL) throws -> Bool {
+        try db.integer("SELECT count(*) FROM (SELECT 1 FROM pending_writedown LIMIT 1) AS p") ?? 0 > 0
     }
 
     /// In the write-down's transaction: every pending person was recomputed.
-    static func forgetPersons(_ db: Database) throws {
-        try db.execute("DELETE FROM pending_writedown")
+    static func forgetPersons(_ db: any WarehouseSQL) throws {
+        try db.run("DELETE FROM pending_writedown", [])
     }
 
     /// Deliveries loaded but not yet reconciled, in the order the inbox lists them.
-    public static func reconciliations(_ db: Database) throws -> [PendingReconciliation] {
-        let s = try db.prepare("""
+    public static func reconciliations(_ db: any WarehouseSQL) throws -> [PendingReconciliation] {
+        try db.rows("""
             SELECT batch_date, komnr, kind, unchanged, previous_records, records, added, gone, duplicates, flags
             FROM pending_reconcile ORDER BY batch_date, komnr, kind
-            """)
-        var out: [PendingReconciliation] = []
-        while try s.step() {
-            guard let kind = s.text(2).flatMap(RecordKind.init(rawValue:)) else { continue }
-            let duplicates = try JSONDecoder().decode([[Int64]].self, from: Data((s.text(8) ?? "[]").utf8))
-            out.append(PendingReconciliation(
-                delivery: DeliveryName(kind: kind, komnr: Int(s.int(1)), batchDate: Day(ordinal: Int32(s.int(0)))),
-                unchanged: Int(s.int(3)), previousRecords: Int(s.int(4)), records: Int(s.int(5)), added: Int(s.int(6)),
-                gone: Int(s.int(7)), duplicates: duplicates,
-                flags: (s.text(9) ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }))
+            """).compactMap { r in
+            guard let kind = r[2].text.flatMap(RecordKind.init(rawValue:)) else { return nil }
+            let duplicates = try JSONDecoder().decode([[Int64]].self, from: Data((r[8].text ?? "[]").utf8))
+            func int(_ c: Int) -> Int { Int(r[c].int ?? 0) }
+            return PendingReconciliation(
+                delivery: DeliveryName(kind: kind, komnr: int(1), batchDate: Day(ordinal: Int32(int(0)))),
+                unchanged: int(3), previousRecords: int(4), records: int(5), added: int(6), gone: int(7), duplicates: duplicates,
+                flags: (r[9].text ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }
-        return out
     }
 
     /// `[12,345,6]` as written by `RowSink.recordChanges`: read digit by digit, since a Friday's
@@ -102,28 +97,32 @@ public enum PendingWork {
     }
 
     /// In the reconciliation's transaction for that delivery.
-    static func forget(_ db: Database, _ p: PendingReconciliation) throws {
-        let s = try db.prepare("DELETE FROM pending_reconcile WHERE batch_date = ? AND komnr = ? AND kind = ?")
-        try s.bind(p.scope)
-        try s.run()
+    static func forget(_ db: any WarehouseSQL, _ p: PendingReconciliation) throws {
+        try db.run("DELETE FROM pending_reconcile WHERE batch_date = ? AND komnr = ? AND kind = ?", p.scope)
     }
 
     /// The versions the delivery's load added and closed, as it recorded them (`load_change_set`);
     /// a first dataset records no list: its versions are those first seen in its batch.
-    static func versions(_ db: Database, _ p: PendingReconciliation) throws -> (added: [Int64], gone: [Int64]) {
+    static func versions(_ db: any WarehouseSQL, _ p: PendingReconciliation) throws -> (added: [Int64], gone: [Int64]) {
         var lists: [String: [Int64]] = [:]
-        let s = try db.prepare("SELECT change, version_ids FROM load_change_set WHERE batch_date = ? AND komnr = ? AND kind = ?")
-        try s.bind(p.scope)
-        while try s.step() { lists[s.text(0) ?? ""] = idList(s.text(1) ?? "[]") }
+        try db.forEachRow("SELECT change, version_ids FROM load_change_set WHERE batch_date = ? AND komnr = ? AND kind = ?", p.scope) { r in
+            lists[r[0].text ?? ""] = idList(r[1].text ?? "[]")
+        }
         if let added = lists["added"] { return (added, lists["gone"] ?? []) }
         let table = WarehouseTable(p.delivery.kind)
-        let first = try db.prepare("""
+        let added = try db.rows("""
             SELECT version_id FROM \(table.name) WHERE \(table.parameterisedScope) AND closed_in IS NULL AND first_batch = ? ORDER BY version_id
-            """)
-        try first.bind(table.scopeValues(komnr: p.scope[1], kind: p.scope[2]) + [p.scope[0]])
-        var added: [Int64] = []
-        while try first.step() { added.append(first.int(0)) }
+            """, table.scopeValues(komnr: p.scope[1], kind: p.scope[2]) + [p.scope[0]]).compactMap { $0[0].int }
         return (added, [])
+    }
+
+    /// `a = excluded.a, …` for the columns after the first `keys` (the conflict's key): an
+    /// upsert both SQLite and PostgreSQL take.
+    static func upsert(_ columns: String, keys: Int) -> String {
+        columns.split(separator: ",").dropFirst(keys).map { c in
+            let name = c.trimmingCharacters(in: .whitespaces)
+            return "\(name) = excluded.\(name)"
+        }.joined(separator: ", ")
     }
 }
 

@@ -6,11 +6,11 @@ import Foundation
 /// municipality and kind with its `DeliveryState`. What the later stages still owe a load is
 /// `PendingWork`, written in the load's own transaction.
 public struct RunLedger {
-    let db: Database
+    let db: any WarehouseSQL
     public let batch: Day
     var b: Int64 { Int64(batch.ordinal) }
 
-    public init(_ db: Database, batch: Day) {
+    public init(_ db: any WarehouseSQL, batch: Day) {
         self.db = db
         self.batch = batch
     }
@@ -19,22 +19,18 @@ public struct RunLedger {
 
     /// Starts a pass; true when it is the batch's first.
     func startPass() throws -> Bool {
-        let existed = try db.scalar("SELECT count(*) FROM run WHERE batch_date = ?", [.int(b)]) ?? 0 > 0
-        let s = try db.prepare("""
+        let existed = try db.integer("SELECT count(*) FROM run WHERE batch_date = ?", [.int(b)]) ?? 0 > 0
+        try db.run("""
             INSERT INTO run (batch_date, deadline, started_at, status) VALUES (?, ?, ?, 'running')
             ON CONFLICT (batch_date) DO UPDATE SET status = 'running', finished_at = NULL
-            """)
-        try s.bind([.int(b), .text(Timestamp.string(Deadline.due(for: batch))), .text(Timestamp.now())])
-        try s.run()
+            """, [.int(b), .text(Timestamp.string(Deadline.due(for: batch))), .text(Timestamp.now())])
         return !existed
     }
 
     /// The deadline's judgement as stored (nil: never judged, or judged before judgements were kept).
     func storedJudgement() throws -> DeadlineJudgement? {
-        let s = try db.prepare("SELECT judgement, margin_seconds FROM run WHERE batch_date = ?")
-        try s.bind([.int(b)])
-        guard try s.step() else { return nil }
-        return DeadlineJudgement(kind: s.text(0), seconds: s.isNull(1) ? nil : s.double(1))
+        guard let r = try db.firstRow("SELECT judgement, margin_seconds FROM run WHERE batch_date = ?", [.int(b)]) else { return nil }
+        return DeadlineJudgement(kind: r[0].text, seconds: r[1].double)
     }
 
     /// Judges the deadline after a pass (`DeadlineJudgement.judge`) and keeps the judgement;
@@ -45,44 +41,41 @@ public struct RunLedger {
         let j = DeadlineJudgement.judge(stored: stored, due: Deadline.due(for: batch), passStarted: passStarted, now: now,
                                         complete: try isComplete(expected: expected, kinds: kinds))
         let (kind, seconds) = j.stored
-        let s = try db.prepare("UPDATE run SET judgement = ?, margin_seconds = ? WHERE batch_date = ?")
-        try s.bind([.text(kind), seconds.map { .double($0) } ?? .null, .int(b)])
-        try s.run()
+        try db.run("UPDATE run SET judgement = ?, margin_seconds = ? WHERE batch_date = ?",
+                   [.text(kind), seconds.map { .double($0) } ?? .null, .int(b)])
         return (j, j.isFinal && !(stored?.isFinal ?? false))
     }
 
     /// Every expected municipality's delivery of each of `kinds` is in: loaded, or held for a person.
     func isComplete(expected: [Int], kinds: Set<RecordKind>) throws -> Bool {
-        let s = try db.prepare("SELECT komnr, kind FROM delivery WHERE batch_date = ? AND status IN ('loaded', 'held')")
-        try s.bind([.int(b)])
         var arrived: Set<String> = []
-        while try s.step() { arrived.insert("\(s.int(0))_\(s.text(1) ?? "")") }
+        try db.forEachRow("SELECT komnr, kind FROM delivery WHERE batch_date = ? AND status IN ('loaded', 'held')", [.int(b)]) { r in
+            arrived.insert("\(r[0].int ?? 0)_\(r[1].text ?? "")")
+        }
         return expected.allSatisfy { k in kinds.allSatisfy { arrived.contains("\(k)_\($0.rawValue)") } }
     }
 
     func finishPass(needsPerson: Bool) throws {
-        let s = try db.prepare("UPDATE run SET finished_at = ?, status = ? WHERE batch_date = ?")
-        try s.bind([.text(Timestamp.now()), .text(needsPerson ? "needs attention" : "done"), .int(b)])
-        try s.run()
+        try db.run("UPDATE run SET finished_at = ?, status = ? WHERE batch_date = ?",
+                   [.text(Timestamp.now()), .text(needsPerson ? "needs attention" : "done"), .int(b)])
     }
 
     func recordStage(_ name: String, startedAt: String, seconds: Double, detail: String) throws {
-        let s = try db.prepare("INSERT INTO run_stage (batch_date, stage, started_at, seconds, detail) VALUES (?, ?, ?, ?, ?)")
-        try s.bind([.int(b), .text(name), .text(startedAt), .double(seconds), .text(detail)])
-        try s.run()
+        try db.run("INSERT INTO run_stage (batch_date, stage, started_at, seconds, detail) VALUES (?, ?, ?, ?, ?)",
+                   [.int(b), .text(name), .text(startedAt), .double(seconds), .text(detail)])
     }
 
     /// The last batch run in the warehouse: what `rerun`, `resume`, `accept`, `report` and
     /// `status` speak of unless told otherwise.
-    public static func lastBatch(_ db: Database) throws -> Day? {
-        try db.scalar("SELECT max(batch_date) FROM run").map { Day(ordinal: Int32($0)) }
+    public static func lastBatch(_ db: any WarehouseSQL) throws -> Day? {
+        try db.integer("SELECT max(batch_date) FROM run").map { Day(ordinal: Int32($0)) }
     }
 
     /// The last batch whose pass did not finish (killed, or still running), or that left work pending.
-    public static func interruptedBatch(_ db: Database) throws -> Day? {
-        try db.scalar("""
+    public static func interruptedBatch(_ db: any WarehouseSQL) throws -> Day? {
+        try db.integer("""
             SELECT max(b) FROM (SELECT batch_date AS b FROM run WHERE status = 'running'
-                                UNION SELECT batch_date FROM pending_reconcile)
+                                UNION SELECT batch_date FROM pending_reconcile) AS batches
             """).map { Day(ordinal: Int32($0)) }
     }
 
@@ -125,9 +118,10 @@ public struct RunLedger {
 
     /// The one INSERT of a delivery row, for every state.
     func record(_ r: DeliveryRecord) throws {
-        let s = try db.prepare("INSERT OR REPLACE INTO delivery (\(DeliveryRecord.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        try s.bind(r.values)
-        try s.run()
+        try db.run("""
+            INSERT INTO delivery (\(DeliveryRecord.columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (batch_date, komnr, kind) DO UPDATE SET \(PendingWork.upsert(DeliveryRecord.columns, keys: 3))
+            """, r.values)
     }
 
     /// A loaded delivery, in its load's transaction.
@@ -148,16 +142,12 @@ public struct RunLedger {
                        startedAt: String) throws {
         try db.transaction {
             let scope: [SQLValue] = [.int(b), .int(Int64(name.komnr)), .text(name.kind.rawValue)]
-            let del = try db.prepare("DELETE FROM reject WHERE batch_date = ? AND komnr = ? AND kind = ?")
-            try del.bind(scope)
-            try del.run()
-            let ins = try db.prepare("""
-                INSERT INTO reject (batch_date, komnr, kind, file, line_no, severity, rule, field, value, message)
-                VALUES (?, ?, ?, ?, ?, 'error', ?, NULL, NULL, ?)
-                """)
+            try db.run("DELETE FROM reject WHERE batch_date = ? AND komnr = ? AND kind = ?", scope)
             for f in summary?.fileFindings ?? [] where f.severity == .error {
-                try ins.bind(scope + [.text(file), f.line.map { .int(Int64($0)) } ?? .null, .text(f.rule), .text(f.message)])
-                try ins.run()
+                try db.run("""
+                    INSERT INTO reject (batch_date, komnr, kind, file, line_no, severity, rule, field, value, message)
+                    VALUES (?, ?, ?, ?, ?, 'error', ?, NULL, NULL, ?)
+                    """, scope + [.text(file), f.line.map { .int(Int64($0)) } ?? .null, .text(f.rule), .text(f.message)])
             }
             try record(DeliveryRecord(name: name, state: .failed, file: file, sha256: sha256, bytes: bytes, tally: summary?.tally,
                                       warnings: summary?.warnings ?? 0, startedAt: startedAt, message: message))
@@ -168,42 +158,37 @@ public struct RunLedger {
     /// file with this SHA-256: a later pass leaves it as it is. What the later stages still owe a
     /// loaded one is pending in the warehouse (`PendingWork`).
     func alreadyHandled(_ name: DeliveryName, path: String) throws -> DeliveryStatus? {
-        let s = try db.prepare("""
+        guard let r = try db.firstRow("""
             SELECT sha256, bytes, records, rejected, warnings, status, message FROM delivery
             WHERE batch_date = ? AND komnr = ? AND kind = ? AND status IN ('loaded', 'held', 'failed')
-            """)
-        try s.bind([.int(b), .int(Int64(name.komnr)), .text(name.kind.rawValue)])
-        guard try s.step(), let sha = s.text(0), let state = s.text(5).flatMap(DeliveryState.init(rawValue:)) else { return nil }
-        guard Inbox.size(of: path) == Int(s.int(1)), try FileDigest.of(path: path) == sha else { return nil }
+            """, [.int(b), .int(Int64(name.komnr)), .text(name.kind.rawValue)]),
+            let sha = r[0].text, let state = r[5].text.flatMap(DeliveryState.init(rawValue:)) else { return nil }
+        func int(_ c: Int) -> Int { Int(r[c].int ?? 0) }
+        guard Inbox.size(of: path) == int(1), try FileDigest.of(path: path) == sha else { return nil }
         return DeliveryStatus(komnr: name.komnr, kind: name.kind, state: state, loadedBefore: true,
-                              file: (path as NSString).lastPathComponent, records: Int(s.int(2)), rejected: Int(s.int(3)),
-                              warnings: Int(s.int(4)), inserted: 0, removed: 0, message: s.text(6))
+                              file: (path as NSString).lastPathComponent, records: int(2), rejected: int(3),
+                              warnings: int(4), inserted: 0, removed: 0, message: r[6].text)
     }
 
     /// The municipality's held deliveries of this batch: kind and SHA-256 of the archived file.
     func held(_ komnr: Int) throws -> [(kind: RecordKind, sha256: String)] {
-        let s = try db.prepare("SELECT kind, sha256 FROM delivery WHERE batch_date = ? AND komnr = ? AND status = 'held'")
-        try s.bind([.int(b), .int(Int64(komnr))])
-        var out: [(RecordKind, String)] = []
-        while try s.step() {
-            guard let kind = s.text(0).flatMap(RecordKind.init(rawValue:)), let sha = s.text(1) else { continue }
-            out.append((kind, sha))
-        }
-        return out
+        try db.rows("SELECT kind, sha256 FROM delivery WHERE batch_date = ? AND komnr = ? AND status = 'held'", [.int(b), .int(Int64(komnr))])
+            .compactMap { r in
+                guard let kind = r[0].text.flatMap(RecordKind.init(rawValue:)), let sha = r[1].text else { return nil }
+                return (kind, sha)
+            }
     }
 
     /// The expected municipalities' kinds with no delivery this batch keep the dataset they had:
     /// `stale` when there is one, `missing` when they never delivered. A delivery already in the
     /// batch (loaded, held, failed) is left as it is.
     func markAbsent(_ municipalities: [Int], delivered: Set<String>) throws -> [DeliveryStatus] {
-        let exists = try db.prepare("SELECT status FROM delivery WHERE batch_date = ? AND komnr = ? AND kind = ?")
         var out: [DeliveryStatus] = []
         try db.transaction {
             for k in municipalities {
                 for kind in RecordKind.allCases where !delivered.contains("\(k)_\(kind.rawValue)") {
-                    try exists.bind([.int(b), .int(Int64(k)), .text(kind.rawValue)])
-                    let existing = try exists.step() ? exists.text(0).flatMap(DeliveryState.init(rawValue:)) : nil
-                    exists.reset()
+                    let existing = try db.firstRow("SELECT status FROM delivery WHERE batch_date = ? AND komnr = ? AND kind = ?",
+                                                   [.int(b), .int(Int64(k)), .text(kind.rawValue)])?[0].text.flatMap(DeliveryState.init(rawValue:))
                     if let existing, !existing.isAbsent { continue }
                     let name = DeliveryName(kind: kind, komnr: k, batchDate: batch)
                     let last = try LastLoad.of(db, name: name, before: Int(b))
