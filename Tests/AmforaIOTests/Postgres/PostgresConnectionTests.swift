@@ -31,6 +31,12 @@ import Testing
         #expect(throws: PostgresError.self) { try PostgresLocation("postgresql://h/a/b") }
     }
 
+    /// The bookkeeping's SQL is written SQLite's way, with `?`: numbered for PostgreSQL outside quotes.
+    @Test func placeholdersAreNumberedOutsideQuotes() {
+        #expect(PostgresConnection.numbered("SELECT '?', ?, \"a?\", ? FROM t WHERE x = '' AND y = ?")
+            == "SELECT '?', $1, \"a?\", $2 FROM t WHERE x = '' AND y = $3")
+    }
+
     /// The server's messages may quote a delivered value; a CPR number in one is masked.
     @Test func anErrorMessageHasNoCPRNumber() {
         let e = PostgresError(message: "invalid input syntax for type bigint: \"0101901234x\" near 0101901234", kind: .statement, sqlstate: "22P02")
@@ -46,6 +52,23 @@ struct PostgresConnectionTests {
         let rows = try c.query("SELECT $1::bigint + 1 AS n, $2::text AS t, NULL::text AS z", ["41", "ø\ttab"])
         #expect(rows.columns == ["n", "t", "z"])
         #expect(rows[0] == ["42", "ø\ttab", nil])
+    }
+
+    /// The bookkeeping's values travel both ways with their types: integers, floating point,
+    /// text, bytes and NULL, as SQLite gives them back.
+    @Test func theBookkeepingSQLKeepsTypes() throws {
+        let bytes: [UInt8] = [0, 1, 127, 128, 255]
+        let both: [(any WarehouseSQL, String)] = [
+            (try PostgresConnection(PostgresTestCluster.freshDatabase()), "CREATE TABLE t (i bigint, d double precision, s text, b bytea, n integer)"),
+            (try Database(path: ":memory:"), "CREATE TABLE t (i INTEGER, d REAL, s TEXT, b BLOB, n INTEGER)"),
+        ]
+        for (sql, table) in both {
+            try sql.run(table, [])
+            try sql.run("INSERT INTO t VALUES (?, ?, ?, ?, ?)", [.int(-7), .double(2.5), .text("ø '?'"), .blob(bytes), .null])
+            let r = try #require(try sql.firstRow("SELECT i, d, s, b, n FROM t WHERE s = ?", [.text("ø '?'")]))
+            #expect(r[0].int == -7 && r[1].double == 2.5 && r[2].text == "ø '?'" && r[3].blob == bytes && r[4].isNull, "\(sql.dialect)")
+            if case .int = r[0] {} else { Issue.record("\(sql.dialect): an integer came back as \(r[0])") }
+        }
     }
 
     /// Tabs, newlines, backslashes and NULL survive the text format; bytes come back byte for byte.
