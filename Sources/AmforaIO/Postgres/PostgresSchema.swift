@@ -122,7 +122,8 @@ enum PostgresSchema {
             version_id bigint PRIMARY KEY,
             cprnr bigint NOT NULL,
             hours integer NOT NULL,
-            hours_written_down double precision NOT NULL
+            hours_written_down double precision NOT NULL,
+            komnr integer
         );
         CREATE TABLE amfora.writedown_segment (
             version_id bigint NOT NULL,

@@ -17,7 +17,7 @@ public enum WriteDownStage {
 
     private static func recompute(_ db: Database, persons: Set<Int>?) throws -> WriteDownSummary {
         let weeks = try WeekTables(db, persons: persons)
-        var writer = try SegmentWriter(db, weeks: weeks)
+        var writer = SegmentWriter(rows: try SQLiteWriteDownRows(db), weeks: weeks)
         if let persons {
             try forgetWriteDown(db, of: persons)
         } else {
@@ -88,7 +88,7 @@ public enum WriteDownStage {
             all.append(CurrentMeasure(person: person, measure: measure(rows), activityID: rows.int(5), komnr: Int32(truncatingIfNeeded: rows.int(6)),
                                       foranstalt: rows.isNull(7) ? -1 : Int32(truncatingIfNeeded: rows.int(7))))
         }
-        all.sort { ($0.person, $0.measure.id) < ($1.person, $1.measure.id) }
+        CurrentMeasure.sortByPerson(&all)
         return all
     }
 
@@ -114,25 +114,70 @@ struct CurrentMeasure {
     let komnr: Int32
     /// −1: no code in the field (a value kept with a warning as delivered).
     let foranstalt: Int32
+
+    /// Grouped by person, each person's in version order: how `SegmentWriter` takes them.
+    static func sortByPerson(_ all: inout [CurrentMeasure]) {
+        all.sort { ($0.person, $0.measure.id) < ($1.person, $1.measure.id) }
+    }
+}
+
+/// Where the write-down's rows go: a written-down version's average hours and its segments.
+protocol WriteDownRows {
+    mutating func average(version: Int, person: Int64, hours: Int, writtenDown: Double, komnr: Int32) throws
+    mutating func segment(version: Int, _ s: WriteDown.Segment) throws
+}
+
+/// Where a person's stretches go for the week questions (`WeekTables`; none in a warehouse
+/// without them).
+protocol WeekIndex {
+    func replace(person: Int64, measures new: [MeasureStretch]) throws
+}
+
+extension WeekTables: WeekIndex {}
+
+/// The write-down's rows in SQLite, by two prepared statements.
+struct SQLiteWriteDownRows: WriteDownRows {
+    private let insertAverage: Statement
+    private let insertSegment: Statement
+
+    init(_ db: Database) throws {
+        insertAverage = try db.prepare("INSERT INTO writedown (version_id, cprnr, hours, hours_written_down, komnr) VALUES (?, ?, ?, ?, ?)")
+        insertSegment = try db.prepare("INSERT INTO writedown_segment (version_id, start_date, end_date, rate) VALUES (?, ?, ?, ?)")
+    }
+
+    func average(version: Int, person: Int64, hours: Int, writtenDown: Double, komnr: Int32) throws {
+        insertAverage.bind(version, at: 1)
+        insertAverage.bind(Int(person), at: 2)
+        insertAverage.bind(hours, at: 3)
+        insertAverage.bind(writtenDown, at: 4)
+        insertAverage.bind(Int(komnr), at: 5)
+        try insertAverage.run()
+    }
+
+    func segment(version: Int, _ s: WriteDown.Segment) throws {
+        insertSegment.bind(version, at: 1)
+        insertSegment.bind(Int(s.start.ordinal), at: 2)
+        insertSegment.bind(Int(s.end.ordinal), at: 3)
+        insertSegment.bind(s.rate, at: 4)
+        try insertSegment.run()
+    }
 }
 
 /// Collects one person's measures at a time (they arrive grouped by person) and writes the
 /// written-down ones — the average hours per version and its segments — and every measure's
-/// stretches to the week tables.
-private struct SegmentWriter {
-    private let insertAverage: Statement
-    private let insertSegment: Statement
-    private let weeks: WeekTables
+/// stretches to the week index.
+struct SegmentWriter<Rows: WriteDownRows, Weeks: WeekIndex> {
+    private(set) var rows: Rows
+    private let weeks: Weeks
     private var person: Int64?
     private var measures: [CurrentMeasure] = []
     private(set) var summary = WriteDownSummary()
     /// The persons written, so that the stage can clear those left without a measure.
     private(set) var seen: Set<Int64> = []
 
-    init(_ db: Database, weeks: WeekTables) throws {
+    init(rows: Rows, weeks: Weeks) {
+        self.rows = rows
         self.weeks = weeks
-        insertAverage = try db.prepare("INSERT INTO writedown (version_id, cprnr, hours, hours_written_down, komnr) VALUES (?, ?, ?, ?, ?)")
-        insertSegment = try db.prepare("INSERT INTO writedown_segment (version_id, start_date, end_date, rate) VALUES (?, ?, ?, ?)")
     }
 
     mutating func add(_ m: CurrentMeasure) throws {
@@ -167,19 +212,8 @@ private struct SegmentWriter {
             any = true
             summary.writtenDownRecords += 1
             summary.hoursRemoved += Double(m.hours) - r.averageHours
-            insertAverage.bind(m.id, at: 1)
-            insertAverage.bind(Int(cpr), at: 2)
-            insertAverage.bind(m.hours, at: 3)
-            insertAverage.bind(r.averageHours, at: 4)
-            insertAverage.bind(Int(c.komnr), at: 5)
-            try insertAverage.run()
-            for s in r.segments {
-                insertSegment.bind(m.id, at: 1)
-                insertSegment.bind(Int(s.start.ordinal), at: 2)
-                insertSegment.bind(Int(s.end.ordinal), at: 3)
-                insertSegment.bind(s.rate, at: 4)
-                try insertSegment.run()
-            }
+            try rows.average(version: m.id, person: cpr, hours: m.hours, writtenDown: r.averageHours, komnr: c.komnr)
+            for s in r.segments { try rows.segment(version: m.id, s) }
         }
         if any { summary.writtenDownPersons += 1 }
         try weeks.replace(person: cpr, measures: MeasureStretch.markingTogether(stretches.sorted(by: WeekTables.order)))

@@ -20,6 +20,15 @@ struct PostgresLoadTests {
             postgres = try PostgresWarehouse(PostgresTestCluster.freshDatabase(), personKey: PostgresLoadTests.key)
         }
 
+        /// The write-down of what the loads left pending, in both; the summaries must agree.
+        func writeDown(everyone: Bool) throws {
+            let a = try WriteDownStage.applyPending(sqlite.db, everyone: everyone)
+            let b = try PostgresWriteDown.applyPending(postgres.connection, everyone: everyone)
+            #expect(a.map { [$0.persons, $0.records, $0.writtenDownRecords, $0.writtenDownPersons] }
+                    == b.map { [$0.persons, $0.records, $0.writtenDownRecords, $0.writtenDownPersons] })
+            #expect(abs((a?.hoursRemoved ?? 0) - (b?.hoursRemoved ?? 0)) < 1e-6)
+        }
+
         /// Loads one file into both; the outcomes (or the errors) must agree.
         func load(_ path: String, _ name: DeliveryName) throws -> LoadOutcome? {
             let policy = LoadPolicy(acceptShrink: true)
@@ -68,6 +77,11 @@ struct PostgresLoadTests {
          "SELECT batch_date, komnr, kind, encode(persons, 'hex') FROM amfora.pending_writedown ORDER BY 1, 2, 3, 4"),
         ("SELECT \(PendingWork.Rows.reconcileColumns) FROM pending_reconcile ORDER BY 1, 2, 3",
          "SELECT \(PendingWork.Rows.reconcileColumns) FROM amfora.pending_reconcile ORDER BY 1, 2, 3"),
+        // The write-down, to a millionth of an hour (the two print doubles differently).
+        ("SELECT version_id, cprnr, hours, CAST(round(hours_written_down * 1000000) AS INTEGER), komnr FROM writedown ORDER BY 1",
+         "SELECT version_id, cprnr, hours, round(hours_written_down * 1000000)::bigint, komnr FROM amfora.writedown ORDER BY 1"),
+        ("SELECT version_id, start_date, end_date, CAST(round(rate * 1000000) AS INTEGER) FROM writedown_segment ORDER BY 1, 2",
+         "SELECT version_id, start_date, end_date, round(rate * 1000000)::bigint FROM amfora.writedown_segment ORDER BY 1, 2"),
     ]
 
     static func rows(_ db: Database, _ sql: String) throws -> [String] {
@@ -105,6 +119,7 @@ struct PostgresLoadTests {
         let dir = TemporaryDirectory()
         let pair = try Pair(dir)
         var people: [LineBuilder] = (0..<120).map { i in Self.person(i, &rng) }
+        people += stride(from: 0, to: 120, by: 5).map { Self.second(people[$0], &rng) }
         var next = 120
         let fridays = ["2024-11-01", "2024-11-08", "2024-11-15"].map { Day(iso: $0)! }
         for (f, friday) in fridays.enumerated() {
@@ -116,12 +131,15 @@ struct PostgresLoadTests {
                 for _ in 0..<15 { people.append(Self.person(next, &rng)); next += 1 }
             }
             try loadFriday(pair, dir, friday, people, &rng)
+            try pair.writeDown(everyone: f == 0)
             try expectSame(pair, "Friday \(f + 1)")
         }
         // A corrected delivery of the last Friday, then that very file again.
         people.removeLast(10)
         try loadFriday(pair, dir, fridays[2], people, &rng, subdirectory: "corrected")
+        try pair.writeDown(everyone: false)
         try expectSame(pair, "corrected rerun")
+        #expect(try pair.postgres.connection.scalar("SELECT count(*) FROM amfora.writedown") ?? 0 > 0, "some persons are written down")
         let name = DeliveryName(kind: .amfora, komnr: 101, batchDate: fridays[2])
         _ = try pair.load(dir.file("corrected/\(name.fileName)"), name)
         try expectSame(pair, "the same file again")
@@ -138,6 +156,13 @@ struct PostgresLoadTests {
         if i % 23 == 0 { b = b.with("Timetal", "45") }                   // a warning: above 37
         if i % 11 == 0 { b = b.with("HoldID", "hold\t\\ \(i)") }         // COPY's escapes
         return b
+    }
+
+    /// A second measure of every fifth person, overlapping the first: more than 37 hours a week
+    /// together, so the write-down has persons to write down.
+    static func second(_ person: LineBuilder, _ rng: inout SplitMix64) -> LineBuilder {
+        person.with("Foranstalt", "150").with("Startdt", String(format: "%02d-04-2024", Int.random(in: 1...28, using: &rng)))
+            .with("Timetal", String(Int.random(in: 15...30, using: &rng)))
     }
 
     func loadFriday(_ pair: Pair, _ dir: borrowing TemporaryDirectory, _ friday: Day, _ people: [LineBuilder],
