@@ -154,6 +154,36 @@ enum PostgresSchema {
             raw bytea NOT NULL
         );
         CREATE INDEX quarantine_delivery ON amfora.quarantine (batch_date, komnr, kind);
+        CREATE TABLE amfora.reconciliation (
+            batch_date integer NOT NULL,
+            komnr integer NOT NULL,
+            kind text NOT NULL,
+            change text NOT NULL CHECK (change IN ('changed','new','removed','reappeared')),
+            activity_id bigint,
+            version_id bigint,
+            previous_version_id bigint,
+            changed_fields text,
+            history_change integer NOT NULL
+        );
+        CREATE INDEX reconciliation_delivery ON amfora.reconciliation (batch_date, komnr, kind);
+        CREATE TABLE amfora.reconciliation_summary (
+            batch_date integer NOT NULL,
+            komnr integer NOT NULL,
+            kind text NOT NULL,
+            unchanged bigint NOT NULL,
+            changed bigint NOT NULL,
+            new bigint NOT NULL,
+            removed bigint NOT NULL,
+            reappeared bigint NOT NULL,
+            duplicates bigint NOT NULL,
+            history_changes bigint NOT NULL,
+            records bigint NOT NULL,
+            previous_records bigint NOT NULL,
+            flags text NOT NULL,
+            PRIMARY KEY (batch_date, komnr, kind)
+        );
+        -- "Did this measure exist before?" for measures that come back: only gone versions are indexed.
+        CREATE INDEX activity_gone ON amfora.activity (activity_id) WHERE closed_in IS NOT NULL;
         CREATE TABLE amfora.load_change_set (
             batch_date integer NOT NULL,
             komnr integer NOT NULL,
@@ -238,6 +268,16 @@ enum PostgresSchema {
             SELECT \(day("batch_date")) AS batch_date, lpad(komnr::text, 3, '0') AS komnr, kind, file,
                    line_no, severity, rule, field, analyst.scrub(message) AS message
             FROM amfora.reject;
+        CREATE VIEW analyst.v_reconciliation AS
+            SELECT \(day("batch_date")) AS batch_date, lpad(komnr::text, 3, '0') AS komnr, kind, change,
+                   activity_id, changed_fields, history_change, version_id, previous_version_id
+            FROM amfora.reconciliation;
+        CREATE VIEW analyst.v_reconciliation_summary AS
+            SELECT \(day("batch_date")) AS batch_date, lpad(komnr::text, 3, '0') AS komnr, kind, unchanged,
+                   changed, new, removed, reappeared, duplicates, history_changes, records, previous_records,
+                   CASE WHEN previous_records > 0 THEN round((records - previous_records) * 100.0 / previous_records, 2) END AS change_pct,
+                   flags
+            FROM amfora.reconciliation_summary;
         CREATE VIEW analyst.v_code AS
             SELECT list, code, label, \(day("valid_from")) AS valid_from, \(day("valid_to")) AS valid_to, attribute
             FROM amfora.code_list;

@@ -10,15 +10,13 @@ public enum ReconcileStage {
     /// Reconciles one pending delivery and forgets it, in one transaction. `inMemory`: the added
     /// versions as this process parsed them, when it loaded the delivery itself (reading them
     /// back costs a random read each); otherwise they are read from the warehouse.
-    public static func apply(_ db: Database, _ p: PendingReconciliation,
+    public static func apply(_ db: some ReconcileStore, _ p: PendingReconciliation,
                              inMemory: [(version: Reconciler.Version, activityID: Int64)]? = nil) throws -> Reconciler.Outcome {
         try db.transaction {
             let b = Int64(p.delivery.batchDate.ordinal)
             let scope = p.scope
             for table in ["reconciliation", "reconciliation_summary"] {
-                let del = try db.prepare("DELETE FROM \(table) WHERE batch_date = ? AND komnr = ? AND kind = ?")
-                try del.bind(scope)
-                try del.run()
+                try db.run("DELETE FROM \(table) WHERE batch_date = ? AND komnr = ? AND kind = ?", scope)
             }
             let result: Reconciler.Outcome
             if p.isFirstDataset {
@@ -29,22 +27,19 @@ public enum ReconcileStage {
                 result = r
             } else if p.delivery.kind == .amfora {
                 let ids = try PendingWork.versions(db, p)
-                let added = inMemory?.count == ids.added.count ? inMemory! : try versions(db, ids.added)
-                let gone = try versions(db, ids.gone)
-                let seen = try db.prepare("SELECT 1 FROM activity WHERE activity_id = ? AND closed_in IS NOT NULL AND closed_in < ? LIMIT 1")
+                let added = inMemory?.count == ids.added.count ? inMemory! : try db.reconciliationVersions(ids.added)
+                let gone = try db.reconciliationVersions(ids.gone)
                 let identity = Dictionary(uniqueKeysWithValues: added.map { ($0.version.versionID, $0.activityID) })
+                let seenBefore = try db.closedBefore(b, among: added.map(\.activityID))
                 result = Reconciler.reconcile(added: added.map(\.version), gone: gone.map(\.version),
                                               duplicates: p.duplicates, batch: p.delivery.batchDate) { v in
                     guard let id = identity[v.versionID] else { return false }
-                    seen.bind(Int(id), at: 1)
-                    seen.bind(Int(b), at: 2)
-                    defer { seen.reset() }
-                    return (try? seen.step()) ?? false
+                    return seenBefore(id)
                 }
                 var activityIDs = identity
                 activityIDs.reserveCapacity(added.count + gone.count)
                 for g in gone { activityIDs[g.version.versionID] = g.activityID }
-                try store(db, result, scope: scope, activityIDs: activityIDs)
+                try db.storeReconciliation(result, scope: scope, activityIDs: activityIDs)
             } else {
                 // An aid grant's identity is its whole content: it is new or removed, never changed.
                 let ids = try PendingWork.versions(db, p)
@@ -52,27 +47,65 @@ public enum ReconcileStage {
                 r.entries = ids.added.map { .init(change: .new, current: $0, previous: nil, changedFields: [], historyChange: false) }
                     + ids.gone.map { .init(change: .removed, current: nil, previous: $0, changedFields: [], historyChange: false) }
                 result = r
-                try store(db, result, scope: scope, activityIDs: [:])
+                try db.storeReconciliation(result, scope: scope, activityIDs: [:])
             }
-            let sum = try db.prepare("""
+            let new = p.isFirstDataset ? p.added : result.count(.new)
+            try db.run("""
                 INSERT INTO reconciliation_summary (batch_date, komnr, kind, unchanged, changed, new, removed, reappeared,
                     duplicates, history_changes, records, previous_records, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let new = p.isFirstDataset ? p.added : result.count(.new)
-            try sum.bind(scope + [.int(Int64(p.unchanged)), .int(Int64(result.count(.changed))), .int(Int64(new)),
+                """, scope + [.int(Int64(p.unchanged)), .int(Int64(result.count(.changed))), .int(Int64(new)),
                                   .int(Int64(result.count(.removed))), .int(Int64(result.count(.reappeared))),
                                   .int(Int64(result.duplicateIdentities.count)), .int(Int64(result.historyChanges)),
                                   .int(Int64(p.records)), .int(Int64(p.previousRecords)),
                                   .text(p.flags.joined(separator: "; "))])
-            try sum.run()
             try PendingWork.forget(db, p)
             return result
         }
     }
 
+    /// The columns of a version the reconciliation reads: its identity, then every layout field
+    /// as text, for pairing and field comparison.
+    static var versionColumns: String {
+        "version_id, activity_id, cprnr, komnr, foranstalt, startdt, slutdt, holdid, "
+            + layout.fields.map { "\"\($0.name.lowercased())\"" }.joined(separator: ", ")
+    }
+
+    /// A version from a row of `versionColumns`, by a column reader.
+    static func version(_ int: (Int) -> Int64, _ text: (Int) -> String?, order: Reconciler.Version.Fields.Order)
+        -> (version: Reconciler.Version, activityID: Int64) {
+        (Reconciler.Version(versionID: int(0), cpr: Int(int(2)), komnr: Int(int(3)), foranstalt: Int(int(4)),
+                            start: Day(ordinal: Int32(int(5))), end: Day(ordinal: Int32(int(6))),
+                            holdID: text(7), fields: .init(order, values: order.fields.map { text(8 + $0) })), int(1))
+    }
+}
+
+/// A warehouse the reconciliation can be stored in: the bookkeeping's SQL, and its three bulk
+/// steps in each warehouse's own way.
+public protocol ReconcileStore: WarehouseSQL {
+    /// Versions by id, in the order given.
+    func reconciliationVersions(_ ids: [Int64]) throws -> [(version: Reconciler.Version, activityID: Int64)]
+    /// Whether a measure (by activity id) was in force before `batch` and then removed: asked for
+    /// some of `candidates`.
+    func closedBefore(_ batch: Int64, among candidates: [Int64]) throws -> (Int64) -> Bool
+    func storeReconciliation(_ r: Reconciler.Outcome, scope: [SQLValue], activityIDs: [Int64: Int64]) throws
+}
+
+extension Database: ReconcileStore {
+    /// A lookup each, as the reconciliation asks (only for measures that come back).
+    public func closedBefore(_ batch: Int64, among candidates: [Int64]) throws -> (Int64) -> Bool {
+        let seen = try prepare("SELECT 1 FROM activity WHERE activity_id = ? AND closed_in IS NOT NULL AND closed_in < ? LIMIT 1")
+        return { id in
+            seen.bind(Int(id), at: 1)
+            seen.bind(Int(batch), at: 2)
+            defer { seen.reset() }
+            return (try? seen.step()) ?? false
+        }
+    }
+
     /// One row per entry, bound value by value: a national Friday's 600,000 rows bound through
     /// arrays of values cost an allocation each, most of four seconds.
-    static func store(_ db: Database, _ r: Reconciler.Outcome, scope: [SQLValue], activityIDs: [Int64: Int64]) throws {
+    public func storeReconciliation(_ r: Reconciler.Outcome, scope: [SQLValue], activityIDs: [Int64: Int64]) throws {
+        let db = self
         let ins = try db.prepare("""
             INSERT INTO reconciliation (batch_date, komnr, kind, change, activity_id, version_id, previous_version_id,
                 changed_fields, history_change) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -90,22 +123,18 @@ public enum ReconcileStage {
         }
     }
 
-    /// Loads versions by id with every layout field as text, for pairing and field comparison.
-    static func versions(_ db: Database, _ ids: [Int64]) throws -> [(version: Reconciler.Version, activityID: Int64)] {
+    /// Loads versions by id, a lookup each (they lie where their loads put them).
+    public func reconciliationVersions(_ ids: [Int64]) throws -> [(version: Reconciler.Version, activityID: Int64)] {
         guard !ids.isEmpty else { return [] }
-        let columns = layout.fields.map { "\"\($0.name.lowercased())\"" }
-        let s = try db.prepare("SELECT version_id, activity_id, cprnr, komnr, foranstalt, startdt, slutdt, holdid, \(columns.joined(separator: ", ")) FROM activity WHERE version_id = ?")
+        let s = try prepare("SELECT \(ReconcileStage.versionColumns) FROM activity WHERE version_id = ?")
         var out: [(Reconciler.Version, Int64)] = []
         out.reserveCapacity(ids.count)
-        let order = Reconciler.Version.Fields.Order(layout)
+        let order = Reconciler.Version.Fields.Order(ReconcileStage.layout)
         for id in ids {
             s.bind(Int(id), at: 1)
             defer { s.reset() }
             guard try s.step() else { continue }
-            let fields = order.fields.map { i in s.isNull(Int32(8 + i)) ? nil : s.text(Int32(8 + i)) }
-            out.append((Reconciler.Version(versionID: s.int(0), cpr: Int(s.int(2)), komnr: Int(s.int(3)), foranstalt: Int(s.int(4)),
-                                           start: Day(ordinal: Int32(s.int(5))), end: Day(ordinal: Int32(s.int(6))),
-                                           holdID: s.text(7), fields: .init(order, values: fields)), s.int(1)))
+            out.append(ReconcileStage.version({ s.int(Int32($0)) }, { s.isNull(Int32($0)) ? nil : s.text(Int32($0)) }, order: order))
         }
         return out
     }

@@ -29,6 +29,14 @@ struct PostgresLoadTests {
             #expect(abs((a?.hoursRemoved ?? 0) - (b?.hoursRemoved ?? 0)) < 1e-6)
         }
 
+        /// The reconciliation of every pending delivery, in both; the outcomes must agree.
+        func reconcile() throws {
+            let a = try PendingWork.reconciliations(sqlite.db).map { try ReconcileStage.apply(sqlite.db, $0) }
+            let b = try PendingWork.reconciliations(postgres.connection).map { try ReconcileStage.apply(postgres.connection, $0) }
+            #expect(a.map { [$0.count(.changed), $0.count(.new), $0.count(.removed), $0.count(.reappeared), $0.historyChanges] }
+                    == b.map { [$0.count(.changed), $0.count(.new), $0.count(.removed), $0.count(.reappeared), $0.historyChanges] })
+        }
+
         /// Loads one file into both; the outcomes (or the errors) must agree.
         func load(_ path: String, _ name: DeliveryName) throws -> LoadOutcome? {
             let policy = LoadPolicy(acceptShrink: true)
@@ -82,6 +90,8 @@ struct PostgresLoadTests {
          "SELECT version_id, cprnr, hours, round(hours_written_down * 1000000)::bigint, komnr FROM amfora.writedown ORDER BY 1"),
         ("SELECT version_id, start_date, end_date, CAST(round(rate * 1000000) AS INTEGER) FROM writedown_segment ORDER BY 1, 2",
          "SELECT version_id, start_date, end_date, round(rate * 1000000)::bigint FROM amfora.writedown_segment ORDER BY 1, 2"),
+        ("SELECT * FROM reconciliation ORDER BY 1, 2, 3, 4, 6, 7", "SELECT * FROM amfora.reconciliation ORDER BY 1, 2, 3, 4, 6, 7"),
+        ("SELECT * FROM reconciliation_summary ORDER BY 1, 2, 3", "SELECT * FROM amfora.reconciliation_summary ORDER BY 1, 2, 3"),
     ]
 
     static func rows(_ db: Database, _ sql: String) throws -> [String] {
@@ -132,14 +142,17 @@ struct PostgresLoadTests {
             }
             try loadFriday(pair, dir, friday, people, &rng)
             try pair.writeDown(everyone: f == 0)
+            try pair.reconcile()
             try expectSame(pair, "Friday \(f + 1)")
         }
         // A corrected delivery of the last Friday, then that very file again.
         people.removeLast(10)
         try loadFriday(pair, dir, fridays[2], people, &rng, subdirectory: "corrected")
         try pair.writeDown(everyone: false)
+        try pair.reconcile()
         try expectSame(pair, "corrected rerun")
         #expect(try pair.postgres.connection.scalar("SELECT count(*) FROM amfora.writedown") ?? 0 > 0, "some persons are written down")
+        #expect(try pair.postgres.connection.scalar("SELECT count(DISTINCT change) FROM amfora.reconciliation") ?? 0 >= 3, "changed, new and removed measures")
         let name = DeliveryName(kind: .amfora, komnr: 101, batchDate: fridays[2])
         _ = try pair.load(dir.file("corrected/\(name.fileName)"), name)
         try expectSame(pair, "the same file again")
