@@ -28,7 +28,8 @@ struct WarehouseOptions: ParsableArguments {
     func resolvedWarehouse(_ c: RunConfig) throws -> String {
         let w = warehouse ?? c.warehouse ?? "warehouse/amfora.sqlite"
         guard !PostgresLocation.isPostgres(w) else {
-            throw CLIError("a PostgreSQL warehouse (\(w)) is not yet supported by this command: amfora sets one up (`amfora init-roles`) and loads deliveries into it, but the weekly run's write-down, reconciliation and reports work on an SQLite warehouse only (README, \"PostgreSQL\"); nothing was changed")
+            // The URL is not repeated: it may hold a password, which `init-roles` refuses with its own words.
+            throw CLIError("a PostgreSQL warehouse is not yet supported by this command: amfora sets one up (`amfora init-roles`) and loads deliveries into it, but the weekly run's write-down, reconciliation and reports work on an SQLite warehouse only (README, \"PostgreSQL\"); nothing was changed")
         }
         return w
     }
