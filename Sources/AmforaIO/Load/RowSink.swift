@@ -11,7 +11,6 @@ final class RowSink: LoadSink {
     let layout: Layout
     let name: DeliveryName
     let file: String
-    let batch: Int
     let identity: RecordIdentity
     private let insertRow: Statement
     private let insertReject: Statement
@@ -19,9 +18,8 @@ final class RowSink: LoadSink {
     private var firstError: (any Error)?
     /// The versions written, in order.
     private(set) var written: [Int64] = []
-    /// Off for a municipality's first dataset: undoing it needs no list (every version of the
-    /// batch goes), and a list of ten million versions would cost the first load dearly.
     var recordsChanges = true
+    var sql: any WarehouseSQL { db }
 
     init(db: Database, layout: Layout, name: DeliveryName, file: String) throws {
         self.db = db
@@ -29,7 +27,6 @@ final class RowSink: LoadSink {
         self.layout = layout
         self.name = name
         self.file = file
-        batch = Int(name.batchDate.ordinal)
         identity = RecordIdentity(layout: layout)
         let all = layout.fields.map { Self.column($0.name) } + ["content_hash", "line_hash", "first_batch", "source_file", "line_no"] + table.ownColumns
         insertRow = try db.prepare("INSERT INTO \(table.name) (\(all.joined(separator: ", "))) VALUES (\(all.map { _ in "?" }.joined(separator: ", ")))")
@@ -57,11 +54,6 @@ final class RowSink: LoadSink {
 
     func added(_ record: RecordView, line: Int, hash: Int64, lineHash: Int64?) -> Int64 {
         insert(record, hash: hash, lineHash: lineHash, line: line)
-    }
-
-    /// Records of the municipality's previous loaded dataset of this kind (0 if none).
-    func previousRecords() throws -> Int {
-        try LastLoad.of(db, name: name, before: batch)?.records ?? 0
     }
 
     /// Inserts a new version and returns its id; `lineHash` only for a line loaded without a
@@ -152,42 +144,5 @@ final class RowSink: LoadSink {
             s.bind(Int(v), at: 3)
             try s.run()
         }
-    }
-
-    /// What this load changed, so that a rerun can undo exactly that: the versions it added and
-    /// the versions it closed, each as one JSON array of ids (one row for a delivery's hundred
-    /// thousand changes, where a row each cost the weekly load seconds).
-    func recordChanges(added: [Int64], gone: [Int64]) throws {
-        guard recordsChanges else { return }
-        let s = try db.prepare("INSERT INTO load_change_set (batch_date, komnr, kind, change, version_ids) VALUES (?, ?, ?, ?, ?)")
-        for (change, ids) in [("added", added), ("gone", gone)] {
-            try s.bind([.int(Int64(batch)), .int(Int64(name.komnr)), .text(name.kind.rawValue), .text(change),
-                        .text(db.idList(ids))])
-            try s.run()
-        }
-    }
-
-    /// Versions in a person's words, CPR masked: what `accept --dry-run` shows of what would go.
-    func describe(_ versions: [Int64]) throws -> [String] {
-        let sql = table.holdsMeasures
-            ? "SELECT cprnr, foranstalt, startdt, slutdt, timetal FROM activity WHERE version_id = ?"
-            : "SELECT aid_type, identnr, startdtgod, cvr, 0 FROM aid WHERE version_id = ?"
-        let s = try db.prepare(sql)
-        var out: [String] = []
-        for v in versions {
-            s.bind(Int(v), at: 1)
-            defer { s.reset() }
-            guard try s.step() else { continue }
-            func day(_ c: Int32) -> String { s.isNull(c) ? "–" : Day(ordinal: Int32(s.int(c))).iso }
-            out.append(table.holdsMeasures
-                ? "\(CPR.mask(CPR.digits(of: Int(s.int(0))))) Foranstalt \(s.int(1)) \(day(2))…\(day(3)) \(s.int(4)) h"
-                : "aid type \(s.int(0)) \(CPR.scrub(s.text(1) ?? "")) approved \(day(2))")
-        }
-        return out
-    }
-
-    func recordDelivery(_ o: LoadOutcome, flags: [String], startedAt: String) throws {
-        try RunLedger(db, batch: name.batchDate).recordLoaded(name, file: file, o, startedAt: startedAt)
-        try PendingWork.record(db, name, o, flags: flags)
     }
 }

@@ -25,7 +25,12 @@ public struct PersonKey: Sendable {
     /// An §57.2 Identnr: a CPR number (then the same key as the person's measures), or another
     /// identifier for a person without one; spaces around it are not part of it.
     public func of(identifier: String) -> String {
-        hex(mac(Array(identifier.utf8.drop { $0 == 32 }.reversed().drop { $0 == 32 }.reversed())).prefix(16))
+        Hex.string(mac(Self.trimmed(identifier)).prefix(16))
+    }
+
+    /// The identifier's bytes without the spaces around it.
+    static func trimmed(_ identifier: String) -> [UInt8] {
+        Array(identifier.utf8.drop { $0 == 32 }.reversed().drop { $0 == 32 }.reversed())
     }
 
     /// The same keys, for a load's million persons: HMAC's two padded key blocks hashed once
@@ -74,8 +79,7 @@ public struct PersonKey: Sendable {
         }
 
         public func of(identifier: String) -> String {
-            let trimmed = Array(identifier.utf8.drop { $0 == 32 }.reversed().drop { $0 == 32 }.reversed())
-            return trimmed.withUnsafeBytes { key($0) }
+            PersonKey.trimmed(identifier).withUnsafeBytes { key($0) }
         }
 
         private func key(_ message: UnsafeRawBufferPointer) -> String {
@@ -111,7 +115,7 @@ public struct PersonKey: Sendable {
 
     /// A fingerprint of the key itself, stored in the warehouse: a run with another key file is
     /// refused instead of giving every person a new key.
-    public var fingerprint: String { hex(mac(Array("amfora person key".utf8)).prefix(8)) }
+    public var fingerprint: String { Hex.string(mac(Array("amfora person key".utf8)).prefix(8)) }
 
     private func mac(_ data: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
@@ -125,7 +129,6 @@ public struct PersonKey: Sendable {
         return Array(out.prefix(Int(length)))
     }
 
-    private func hex<S: Sequence<UInt8>>(_ bytes: S) -> String { Hex.string(bytes) }
 
     /// Reads the key file: a regular file, not a link, readable by its owner only, holding at
     /// least 64 hex digits.
@@ -165,7 +168,7 @@ public struct PersonKey: Sendable {
             throw PostgresError(message: "cannot create the person key file \(path) (\(String(cString: strerror(errno))))", kind: .refused)
         }
         defer { close(fd) }
-        let text = Array((key.hex(secret) + "\n").utf8)
+        let text = Array((Hex.string(secret) + "\n").utf8)
         guard write(fd, text, text.count) == text.count, fsync(fd) == 0 else {
             unlink(path)
             throw PostgresError(message: "cannot write the person key file \(path) (\(String(cString: strerror(errno))))", kind: .refused)

@@ -56,9 +56,6 @@ public final class PostgresConnection {
 
     deinit { PQfinish(handle) }
 
-    /// The role this session acts as (after `SET ROLE`).
-    public var currentRole: String { (try? scalarText("SELECT current_user")) ?? "" }
-
     /// Runs statements without parameters; several may stand in `sql`, separated by ';'.
     public func execute(_ sql: String) throws(PostgresError) {
         let r = PQexec(handle, sql)
@@ -109,10 +106,6 @@ public final class PostgresConnection {
     /// when the process is killed (the server sees the socket close).
     public func tryAdvisoryLock(_ key: Int64) throws(PostgresError) -> Bool {
         try scalarText("SELECT pg_try_advisory_lock($1::bigint)", [String(key)]) == "t"
-    }
-
-    public func advisoryUnlock(_ key: Int64) throws(PostgresError) {
-        try query("SELECT pg_advisory_unlock($1::bigint)", [String(key)])
     }
 
     /// Bulk rows by `COPY … FROM STDIN` (text format): rows added to the stream are sent as it

@@ -12,9 +12,7 @@ final class PostgresRowSink: LoadSink {
     let layout: Layout
     let name: DeliveryName
     let file: String
-    let batch: Int
     let identity: RecordIdentity
-    let personKey: PersonKey
     /// The key's HMAC, prepared once for the delivery's million persons.
     private let keyer: PersonKey.Keyer
     private let cpr: Int?
@@ -26,6 +24,7 @@ final class PostgresRowSink: LoadSink {
     private var quarantined: [(line: Int, bytes: [UInt8])] = []
     private(set) var written: [Int64] = []
     var recordsChanges = true
+    var sql: any WarehouseSQL { connection }
 
     init(connection: PostgresConnection, layout: Layout, name: DeliveryName, file: String, personKey: PersonKey) throws {
         self.connection = connection
@@ -33,9 +32,7 @@ final class PostgresRowSink: LoadSink {
         self.layout = layout
         self.name = name
         self.file = file
-        self.personKey = personKey
         keyer = personKey.keyer()
-        batch = Int(name.batchDate.ordinal)
         identity = RecordIdentity(layout: layout)
         cpr = layout.index(of: "CPRnr")
         identnr = layout.fields.firstIndex { $0.kind == .identnr }
@@ -153,40 +150,11 @@ final class PostgresRowSink: LoadSink {
         }
     }
 
-    func previousRecords() throws -> Int {
-        try LastLoad.of(connection, name: name, before: batch)?.records ?? 0
-    }
-
     func close(_ versions: [Int64]) throws {
         guard !versions.isEmpty else { return }
         let previous = try LastLoad.of(connection, name: name, before: batch)?.batch ?? Int64(batch)
         try connection.query("UPDATE amfora.\(table.name) SET closed_in = $1, last_batch = $2 WHERE version_id = ANY($3::bigint[])",
                              [String(batch), String(previous), connection.idList(versions)])
-    }
-
-    func recordChanges(added: [Int64], gone: [Int64]) throws {
-        guard recordsChanges else { return }
-        for (change, ids) in [("added", added), ("gone", gone)] {
-            try connection.query("INSERT INTO amfora.load_change_set (batch_date, komnr, kind, change, version_ids) VALUES ($1, $2, $3, $4, $5::bigint[])",
-                                 [String(batch), String(name.komnr), name.kind.rawValue, change, connection.idList(ids)])
-        }
-    }
-
-    func describe(_ versions: [Int64]) throws -> [String] {
-        let sql = table.holdsMeasures
-            ? "SELECT cprnr, foranstalt, startdt, slutdt, timetal FROM amfora.activity WHERE version_id = ANY($1::bigint[]) ORDER BY version_id"
-            : "SELECT aid_type, identnr, startdtgod, cvr, 0 FROM amfora.aid WHERE version_id = ANY($1::bigint[]) ORDER BY version_id"
-        return try connection.query(sql, [connection.idList(versions)]).map { row in
-            func day(_ c: Int) -> String { row[c].flatMap { Int32($0) }.map { Day(ordinal: $0).iso } ?? "–" }
-            return table.holdsMeasures
-                ? "\(CPR.mask(CPR.digits(of: Int(row[0] ?? "0") ?? 0))) Foranstalt \(row[1] ?? "") \(day(2))…\(day(3)) \(row[4] ?? "") h"
-                : "aid type \(row[0] ?? "") \(CPR.scrub(row[1] ?? "")) approved \(day(2))"
-        }
-    }
-
-    func recordDelivery(_ o: LoadOutcome, flags: [String], startedAt: String) throws {
-        try RunLedger(connection, batch: name.batchDate).recordLoaded(name, file: file, o, startedAt: startedAt)
-        try PendingWork.record(connection, name, o, flags: flags)
     }
 
     /// `{"column": "text", …}` with JSON's escapes.
