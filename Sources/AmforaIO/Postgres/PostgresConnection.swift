@@ -400,11 +400,12 @@ public struct CopyRow {
 }
 
 /// The rows of one `COPY … FROM STDIN`, sent on in pieces of a megabyte. Rows are built with
-/// `row()` and handed back with `add(_:)`; `append…` and `endRow()` do the same for a few rows.
+/// `row()` and handed back with `add(_:)`.
 public final class CopyStream {
     private var buffer: [UInt8] = []
     private let columns: Int
-    private var pending: CopyRow
+    /// The last row's storage, reused by the next.
+    private var spare: [UInt8] = []
     public private(set) var count = 0
     private var sendFailed = false
     private var ended = false
@@ -414,17 +415,16 @@ public final class CopyStream {
         self.columns = columns
         self.connection = connection
         buffer.reserveCapacity(1 << 20)
-        pending = CopyRow(bytes: [], columns: columns)
     }
 
     deinit { if !ended { abort() } }
 
     /// An empty row to fill (reusing the last one's storage).
     public func row() -> CopyRow {
-        var r = CopyRow(bytes: [], columns: columns)
-        swap(&r.bytes, &pending.bytes)
-        r.bytes.removeAll(keepingCapacity: true)
-        return r
+        var bytes: [UInt8] = []
+        swap(&bytes, &spare)
+        bytes.removeAll(keepingCapacity: true)
+        return CopyRow(bytes: bytes, columns: columns)
     }
 
     /// Adds a row built by `row()`.
@@ -432,30 +432,15 @@ public final class CopyStream {
         precondition(row.column == columns, "a COPY row of \(row.column) values for \(columns) columns")
         row.bytes.append(UInt8(ascii: "\n"))
         buffer.append(contentsOf: row.bytes)
-        swap(&pending.bytes, &row.bytes)
-        pending.bytes.removeAll(keepingCapacity: true)
+        swap(&spare, &row.bytes)
         count += 1
         if buffer.count >= 1 << 20 { flush() }
-    }
-
-    public func append(_ text: String?) { pending.append(text) }
-    public func append(_ n: Int64?) { pending.append(n) }
-    public func append(_ x: Double) { pending.append(x) }
-    public func null() { pending.null() }
-    public func append(bytes: UnsafeBufferPointer<UInt8>) { pending.append(bytes: bytes) }
-
-    /// Ends the row the `append…` calls built.
-    public func endRow() {
-        var r = CopyRow(bytes: [], columns: columns)
-        swap(&r, &pending)
-        add(r)
-        pending.column = 0
     }
 
     /// Sends the rest and ends the COPY; returns the rows copied.
     @discardableResult
     public func finish() throws(PostgresError) -> Int {
-        precondition(!ended && pending.column == 0, "a COPY finished twice or inside a row")
+        precondition(!ended, "a COPY finished twice")
         flush()
         ended = true
         if sendFailed {

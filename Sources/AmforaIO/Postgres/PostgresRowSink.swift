@@ -121,16 +121,17 @@ final class PostgresRowSink: LoadSink {
         if !findings.isEmpty {
             try connection.copy(into: "amfora.reject", columns: ["batch_date", "komnr", "kind", "file", "line_no", "severity", "rule", "field", "value", "message"]) { rows in
                 for f in findings {
-                    scope.forEach { rows.append($0) }
-                    rows.append(name.kind.rawValue)
-                    rows.append(file)
-                    rows.append(f.line.map(Int64.init))
-                    rows.append(f.severity.rawValue)
-                    rows.append(f.rule)
-                    rows.append(f.field)
-                    rows.append(f.value)
-                    rows.append(f.message)
-                    rows.endRow()
+                    var row = rows.row()
+                    scope.forEach { row.append($0) }
+                    row.append(name.kind.rawValue)
+                    row.append(file)
+                    row.append(f.line.map(Int64.init))
+                    row.append(f.severity.rawValue)
+                    row.append(f.rule)
+                    row.append(f.field)
+                    row.append(f.value)
+                    row.append(f.message)
+                    rows.add(row)
                 }
             }
             findings = []
@@ -138,12 +139,13 @@ final class PostgresRowSink: LoadSink {
         if !quarantined.isEmpty {
             try connection.copy(into: "amfora.quarantine", columns: ["batch_date", "komnr", "kind", "file", "line_no", "raw"]) { rows in
                 for q in quarantined {
-                    scope.forEach { rows.append($0) }
-                    rows.append(name.kind.rawValue)
-                    rows.append(file)
-                    rows.append(Int64(q.line))
-                    q.bytes.withUnsafeBufferPointer { rows.append(bytes: $0) }
-                    rows.endRow()
+                    var row = rows.row()
+                    scope.forEach { row.append($0) }
+                    row.append(name.kind.rawValue)
+                    row.append(file)
+                    row.append(Int64(q.line))
+                    q.bytes.withUnsafeBufferPointer { row.append(bytes: $0) }
+                    rows.add(row)
                 }
             }
             quarantined = []

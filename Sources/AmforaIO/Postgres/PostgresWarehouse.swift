@@ -86,21 +86,23 @@ public final class PostgresWarehouse {
             try connection.copy(into: "amfora.code_list", columns: ["list", "code", "label", "valid_from", "valid_to", "attribute"]) { rows in
                 for (name, list) in catalog.lists.sorted(by: { $0.key < $1.key }) {
                     for e in list.entries {
-                        rows.append(name)
-                        rows.append(Int64(e.code))
-                        rows.append(e.label)
-                        rows.append(e.validFrom.map { Int64($0.ordinal) })
-                        rows.append(e.validTo.map { Int64($0.ordinal) })
-                        rows.append(e.attribute)
-                        rows.endRow()
+                        var row = rows.row()
+                        row.append(name)
+                        row.append(Int64(e.code))
+                        row.append(e.label)
+                        row.append(e.validFrom.map { Int64($0.ordinal) })
+                        row.append(e.validTo.map { Int64($0.ordinal) })
+                        row.append(e.attribute)
+                        rows.add(row)
                     }
                 }
             }
             try connection.copy(into: "amfora.municipality", columns: ["komnr", "name"]) { rows in
                 for (k, name) in catalog.municipalities.sorted(by: { $0.key < $1.key }) {
-                    rows.append(Int64(k))
-                    rows.append(name)
-                    rows.endRow()
+                    var row = rows.row()
+                    row.append(Int64(k))
+                    row.append(name)
+                    rows.add(row)
                 }
             }
             try connection.query("INSERT INTO amfora.code_list_source (fingerprint) VALUES ($1::bigint)", [fingerprint])

@@ -79,10 +79,11 @@ struct PostgresConnectionTests {
         let bytes: [UInt8] = [0, 9, 10, 92, 255]
         let copied = try c.copy(into: "t", columns: ["n", "s", "b"]) { rows in
             for (i, t) in texts.enumerated() {
-                rows.append(Int64(i))
-                rows.append(t)
-                bytes.withUnsafeBufferPointer { rows.append(bytes: $0) }
-                rows.endRow()
+                var row = rows.row()
+                row.append(Int64(i))
+                row.append(t)
+                bytes.withUnsafeBufferPointer { row.append(bytes: $0) }
+                rows.add(row)
             }
         }
         #expect(copied == texts.count)
@@ -119,15 +120,20 @@ struct PostgresConnectionTests {
             try c.transaction {
                 try c.execute("INSERT INTO t VALUES (100)")
                 try c.copy(into: "t", columns: ["n"]) { rows in
-                    rows.append(1 as Int64)
-                    rows.endRow()
+                    var row = rows.row()
+                    row.append(1 as Int64)
+                    rows.add(row)
                     throw Stop()
                 }
             }
         }
         #expect(throws: PostgresError.self) {
             try c.copy(into: "t", columns: ["n"]) { rows in
-                for n: Int64 in [1, 2, 2] { rows.append(n); rows.endRow() }
+                for n: Int64 in [1, 2, 2] {
+                    var row = rows.row()
+                    row.append(n)
+                    rows.add(row)
+                }
             }
         }
         #expect(try c.scalar("SELECT count(*) FROM t") == 0)
