@@ -10,10 +10,17 @@ A comparison ("dump") covers every `v_*` view (columns ending in `_at` dropped, 
 PRAGMA integrity_check, the bytes of Friday 2's report CSV files (stages.csv excepted) and any
 `*.tmp*` file left under the reports directory.
 
+With --postgres the warehouse is a PostgreSQL database on the server AMFORA_TEST_POSTGRES names
+(scripts/pg-cluster.sh; the password in PGPASSFILE): a trial's starting state is a copy of a
+database (CREATE DATABASE … TEMPLATE), the dump covers every view of the schemas `analyst` and
+`disclosure`, read with psql. The full-disk trials are SQLite's (its page limit, a tmpfs under
+the warehouse file): a server's full disk is not this process's to fill, and the error it gives
+ends the delivery's transaction as a kill does.
+
 usage:
   scripts/crash_points.py [--amfora PATH] [--inbox samples|generated] [--records N] [--seed S]
                           [--points K] [--disk-full K] [--seconds S] [--show N] [--raw-ids]
-                          [--keep] [-v]
+                          [--keep] [-v] [--postgres]
 
   --points 0 tries every fault point. Exit status 0 iff every trial left the same warehouse as
   the clean run; the last line is `crashpoints: N passed, M failed`. Python 3 stdlib only.
@@ -21,6 +28,9 @@ usage:
 
 import argparse
 import collections
+import csv
+import io
+import uuid
 import math
 import operator
 import os
@@ -58,6 +68,7 @@ class Harness:
         self.budget_hit = None
         self.shown = 0
         self.results = []  # dicts: kind, friday, k, stage, point, ok, note
+        self.pg = Postgres() if args.postgres else None
 
     # ---------------------------------------------------------------- setup
 
@@ -88,6 +99,8 @@ class Harness:
         if len(days) < 2:
             raise HarnessError(f"need two Friday directories in the inbox, found {days}")
         self.fridays = [(d, os.path.join(inbox, d)) for d in days[-2:]]
+        if self.pg:
+            self.pg.setup(self)
         print(f"amfora {src} (copied to {self.bin})")
         print(f"inbox {self.args.inbox}: Friday 1 {days[-2]}, Friday 2 {days[-1]}; work dir {self.root}")
 
@@ -103,9 +116,11 @@ class Harness:
             env["AMFORA_FAULT_KILL_AT"] = str(kill)
         if max_pages is not None:
             env["AMFORA_FAULT_MAX_PAGES"] = str(max_pages)
-        cmd = [self.bin, "run", "--source", src, "--batch-date", date,
-               "--warehouse", os.path.join(self.w, "amfora.sqlite"),
+        warehouse = self.pg.url(self.pg.w) if self.pg else os.path.join(self.w, "amfora.sqlite")
+        cmd = [self.bin, "run", "--source", src, "--batch-date", date, "--warehouse", warehouse,
                "--reports", os.path.join(self.w, "reports")]
+        if self.pg:
+            cmd += ["--config", self.pg.config]
         try:
             p = subprocess.run(cmd, cwd=self.root, env=env, capture_output=True, text=True,
                                errors="replace", timeout=RUN_TIMEOUT)
@@ -130,12 +145,16 @@ class Harness:
             os.mkdir(self.w)
         else:
             shutil.copytree(src, self.w, symlinks=True)
+        if self.pg:
+            self.pg.copy(self.pg.base if src is None else self.pg.snapshots[src], self.pg.w)
 
     def snapshot(self, name):
         dst = os.path.join(self.root, name)
         if os.path.lexists(dst):
             shutil.rmtree(dst)
         shutil.copytree(self.w, dst, symlinks=True)
+        if self.pg:
+            self.pg.snapshots[dst] = self.pg.copy(self.pg.w, f"{self.pg.w}_{name.lower()}")
         return dst
 
     def unmount(self):
@@ -150,7 +169,9 @@ class Harness:
     def dump(self):
         d = collections.OrderedDict()
         db = os.path.join(self.w, "amfora.sqlite")
-        if not os.path.exists(db):
+        if self.pg:
+            self.pg.dump(d, raw_ids=self.args.raw_ids)
+        elif not os.path.exists(db):
             d["warehouse"] = ["no warehouse file"]
         else:
             try:
@@ -293,7 +314,7 @@ class Harness:
             raise HarnessError(f"clean run of Friday 2 exited {rc2}: {out2.strip()[-800:]}")
         self.clean_rc = (rc1, rc2)
         self.d_clean = self.dump()
-        self.final_pages = page_count(os.path.join(self.w, "amfora.sqlite"))
+        self.final_pages = 0 if self.pg else page_count(os.path.join(self.w, "amfora.sqlite"))
         self.final_bytes = tree_bytes(self.w)
         self.w_final = self.snapshot("W2")
         # traces, on throwaway copies
@@ -304,7 +325,7 @@ class Harness:
         d_traced = self.dump()
         # W1's page count, on a throwaway copy (opening the snapshot would checkpoint its WAL)
         self.fresh_w(self.w1)
-        self.w1_pages = page_count(os.path.join(self.w, "amfora.sqlite"))
+        self.w1_pages = 0 if self.pg else page_count(os.path.join(self.w, "amfora.sqlite"))
         self.w1_bytes = tree_bytes(self.w1)
         print(f"clean reference: Friday 1 exit {rc1}, Friday 2 exit {rc2}; "
               f"{len(self.p1)} fault points in Friday 1, {len(self.p2)} in Friday 2; "
@@ -482,10 +503,97 @@ class Harness:
 
     def cleanup(self):
         self.unmount()
+        if self.pg:
+            self.pg.cleanup()
         if self.args.keep:
             print(f"kept {self.root}", file=sys.stderr)
         else:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+# -------------------------------------------------------------------- PostgreSQL
+
+class Postgres:
+    """The trials' databases on the server of AMFORA_TEST_POSTGRES, through psql (libpq finds the
+    password in PGPASSFILE). `base` is an empty warehouse with amfora's schemas (init-roles);
+    every trial starts from a copy of it or of a snapshot."""
+
+    def __init__(self):
+        self.admin = os.environ.get("AMFORA_TEST_POSTGRES")
+        if not self.admin or shutil.which("psql") is None:
+            raise HarnessError("--postgres needs AMFORA_TEST_POSTGRES (scripts/pg-cluster.sh start DIR; . DIR/env) and psql")
+        prefix = "amfora_crash_" + uuid.uuid4().hex[:8]
+        self.base, self.w = prefix + "_base", prefix + "_w"
+        self.snapshots = {}  # snapshot directory -> its database
+        self.made = []
+
+    def url(self, database):
+        return self.admin.rsplit("/", 1)[0] + "/" + database
+
+    def psql(self, sql, database=None):
+        p = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.url(database) if database else self.admin,
+                            "-c", sql], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise HarnessError(f"psql: {p.stderr.strip()[-300:]}")
+        return p.stdout
+
+    def copy(self, source, target):
+        self.psql(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+        self.psql(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+        if target not in self.made:
+            self.made.append(target)
+        return target
+
+    def setup(self, harness):
+        self.psql(f'CREATE DATABASE "{self.base}"')
+        self.made.append(self.base)
+        key = os.path.join(harness.root, "person.key")
+        p = subprocess.run([harness.bin, "init-roles", "--warehouse", self.url(self.base), "--person-key", key],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            raise HarnessError(f"init-roles exited {p.returncode}: {p.stderr.strip()[-300:]}")
+        self.config = os.path.join(harness.root, "amfora.conf")
+        with open(self.config, "w") as fh:
+            fh.write(f"person_key_file = {key}\narchive = {os.path.join(harness.w, 'archive')}\n")
+        print(f"PostgreSQL: {self.url(self.w)} (copies of {self.base})")
+
+    def rows(self, query):
+        out = self.psql(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", self.w)
+        r = list(csv.reader(io.StringIO(out)))
+        return r[0], [tuple(None if v == "" else v for v in row) for row in r[1:]]
+
+    def dump(self, d, raw_ids):
+        _, views = self.rows("SELECT table_schema || '.' || table_name FROM information_schema.views "
+                             "WHERE table_schema IN ('analyst', 'disclosure') ORDER BY 1")
+        labels = {}
+        if not raw_ids:
+            for table in ("activity", "aid"):
+                _, found = self.rows(f"SELECT version_id, source_file, line_no FROM amfora.{table}")
+                labels[table] = {vid: f"{table}:{f}:{line}" for vid, f, line in found}
+        for (v,) in views:
+            names, rows = self.rows(f"SELECT * FROM {v}")
+            keep = [i for i, n in enumerate(names) if not n.endswith("_at")]
+            idcols = [i for i in keep if names[i].endswith("version_id")]
+            kind = names.index("kind") if "kind" in names else None
+            out = []
+            for r in rows:
+                r = list(r)
+                if labels:
+                    table = "aid" if kind is not None and str(r[kind]).startswith("HJAELP") else "activity"
+                    for i in idcols:
+                        if r[i] is not None:
+                            r[i] = labels[table].get(r[i], f"?{r[i]}")
+                out.append(tuple(r[i] for i in keep))
+            out.sort(key=sort_key)
+            d["view " + v] = out
+            d["columns " + v] = [names[i] for i in keep]
+
+    def cleanup(self):
+        for db in self.made:
+            try:
+                self.psql(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            except HarnessError:
+                pass
 
 
 # -------------------------------------------------------------------- helpers
@@ -594,6 +702,9 @@ def main():
                     help="compare version_id columns as stored (by default they are named by "
                          "source file and line, since their values depend on commit order)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--postgres", action="store_true",
+                    help="the warehouse in PostgreSQL: the server of AMFORA_TEST_POSTGRES "
+                         "(scripts/pg-cluster.sh), a database of its own per trial")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every trial, PASS included")
     args = ap.parse_args()
     try:
@@ -607,7 +718,9 @@ def main():
         h.reference()
         h.kill_points(2)
         h.kill_points(1)
-        if args.disk_full > 0:
+        if args.disk_full > 0 and args.postgres:
+            print("disk full: SQLite's trials only (see --postgres in the usage)")
+        elif args.disk_full > 0:
             h.disk_full_pages()
             h.disk_full_tmpfs()
         return h.summary()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing, builds, and runs every test: the Swift suites (Swift Testing, the
 # PostgreSQL warehouse's against a cluster started here), then a
-# bounded crash-point suite (kill -9 and a full disk at fault points, compared with a clean run)
+# bounded crash-point suite (kill -9 and a full disk at fault points, compared with a clean run;
+# the kill points against PostgreSQL too)
 # and a bounded fuzz run (mutated deliveries through validate and run). Longer runs of both:
 # README, "Faults".
 set -euo pipefail
@@ -17,5 +18,6 @@ scripts/pg-cluster.sh start "$pg"
 export AMFORA_REQUIRE_POSTGRES=1
 swift test --skip-build --disable-xctest
 python3 scripts/crash_points.py --points 12 --disk-full 2
+python3 scripts/crash_points.py --postgres --points 12 --disk-full 0
 python3 scripts/test_generate_year.py
 python3 scripts/fuzz.py --files 1000 --seconds 600

@@ -35,7 +35,7 @@ struct MaintainCommand: ParsableCommand {
         let lock = try RunLock(warehouse: path, purpose: "amfora maintain")
         defer { withExtendedLifetime(lock) {} }
         let warehouse = try Warehouse(path: path)
-        let kept = try ArchiveRetention.apply(warehouse.db, archive: DeliveryArchive(forWarehouse: path), keepWeeks: config.archiveKeepWeeks)
+        let kept = try ArchiveRetention.apply(warehouse.db, archive: DeliveryArchive(directory: RunWarehouse.archiveDirectory(path, config: config)), keepWeeks: config.archiveKeepWeeks)
         return [ArchiveRetention.line(kept, keepWeeks: config.archiveKeepWeeks),
                 WarehouseMaintenance.line(try WarehouseMaintenance.run(warehouse, vacuum: vacuum))]
     }

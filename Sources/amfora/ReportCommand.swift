@@ -22,14 +22,14 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         do {
             let config = try options.loadConfig()
-            let path = try options.resolvedWarehouse(config)
-            _ = try Warehouse.openForReading(path)  // says so when there is none, and creates none
+            let path = try options.resolvedWarehouse(config, postgres: true)
+            // Says so when there is none (an SQLite file), and creates none.
             let batch = try options.existingBatch(path)
             // The report records the batch's write-down totals for next Friday's comparison, so
             // it writes, and takes the run's lock; a run under way writes the report itself.
-            let lock = try RunLock(warehouse: path, purpose: "amfora report")
+            let (warehouse, lock) = try RunWarehouse.open(path, config: config, purpose: "amfora report")
             defer { withExtendedLifetime(lock) {} }
-            let db = try Warehouse(path: path).db
+            let db = warehouse.sql
             let report = try BatchReportBuilder.build(db, batch: batch, policy: config.attentionPolicy)
             let reports = reportsOption.resolved(config)
             try BatchReportWriter.write(report, run: nil, warehouse: db, to: reports)

@@ -84,9 +84,9 @@ struct ResumeCommand: ParsableCommand {
     @OptionGroup var source: SourceOptions
 
     func run() throws {
-        try Pass.runAndReport(options, reports, source) { _, warehouse in
+        try Pass.runAndReport(options, reports, source) { config, warehouse in
             if options.batchDate != nil { return try options.existingBatch(warehouse) }
-            guard let day = try Self.interrupted(warehouse) else {
+            guard let day = try Self.interrupted(warehouse, config) else {
                 say("nothing to resume: the last batch finished")
                 throw ExitCode.success
             }
@@ -94,8 +94,8 @@ struct ResumeCommand: ParsableCommand {
         }
     }
 
-    static func interrupted(_ warehouse: String) throws -> Day? {
-        try RunLedger.interruptedBatch(Warehouse.openForReading(warehouse))
+    static func interrupted(_ warehouse: String, _ config: RunConfig) throws -> Day? {
+        try RunLedger.interruptedBatch(RunWarehouse.openForReading(warehouse, config: config))
     }
 }
 
@@ -139,9 +139,9 @@ enum Pass {
         let config: RunConfig, warehouse: String
         do {
             config = try options.loadConfig()
-            warehouse = try options.resolvedWarehouse(config)
+            warehouse = try options.resolvedWarehouse(config, postgres: true)
             let day = try batch(config, warehouse)
-            let dir = (warehouse as NSString).deletingLastPathComponent
+            let dir = PostgresLocation.isPostgres(warehouse) ? "" : (warehouse as NSString).deletingLastPathComponent
             if !dir.isEmpty, !acceptHeld { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             var request = RunRequest(batch: day, inbox: "", warehouse: warehouse, reports: reports.resolved(config),
                                      config: config, municipality: municipality, file: file)

@@ -9,7 +9,7 @@ struct WarehouseOptions: ParsableArguments {
     @Option(help: "Config file (key = value; see README). Default: amfora.conf if it exists.")
     var config: String?
 
-    @Option(help: "The SQLite warehouse file (created 0600 by `run` if missing). Default: warehouse/amfora.sqlite. (A postgresql:// URL: see `amfora init-roles`.)")
+    @Option(help: "The SQLite warehouse file (created 0600 by `run` if missing), or postgresql://host[:port]/database (README, \"PostgreSQL\"). Default: warehouse/amfora.sqlite.")
     var warehouse: String?
 
     @Option(help: "The batch's Friday, yyyy-mm-dd (not after the coming Friday).")
@@ -23,13 +23,14 @@ struct WarehouseOptions: ParsableArguments {
 
     func loadConfig() throws -> RunConfig { try ConfigFile.load(config) }
 
-    /// The SQLite warehouse's path. A PostgreSQL URL is refused here, before a lock file or a
-    /// database file could be made from it: only `init-roles` and loading speak PostgreSQL yet.
-    func resolvedWarehouse(_ c: RunConfig) throws -> String {
+    /// The warehouse: an SQLite file's path, or a PostgreSQL URL where the command can work on
+    /// one (`postgres`). Elsewhere the URL is refused here, before a lock file or a database
+    /// file could be made from it.
+    func resolvedWarehouse(_ c: RunConfig, postgres: Bool = false) throws -> String {
         let w = warehouse ?? c.warehouse ?? "warehouse/amfora.sqlite"
-        guard !PostgresLocation.isPostgres(w) else {
+        guard !PostgresLocation.isPostgres(w) || postgres else {
             // The URL is not repeated: it may hold a password, which `init-roles` refuses with its own words.
-            throw CLIError("a PostgreSQL warehouse is not yet supported by this command: amfora sets one up (`amfora init-roles`) and loads deliveries into it, but the weekly run's write-down, reconciliation and reports work on an SQLite warehouse only (README, \"PostgreSQL\"); nothing was changed")
+            throw CLIError("a PostgreSQL warehouse is not yet supported by this command: run, rerun, resume, accept, report and status work on one, while backup, maintain and disclose work on an SQLite warehouse only (README, \"PostgreSQL\"); nothing was changed")
         }
         return w
     }
@@ -43,7 +44,7 @@ struct WarehouseOptions: ParsableArguments {
         if let batchDate { return try BatchDate.parse(batchDate, now: RunClock.now()) }
         if let fallback { return fallback }
         // Says "no warehouse at …" when there is none, and creates none.
-        let last = try RunLedger.lastBatch(Warehouse.openForReading(warehouse))
+        let last = try RunLedger.lastBatch(RunWarehouse.openForReading(warehouse, config: loadConfig()))
         return try BatchDate.forExistingBatch(nil, otherwise: last, now: RunClock.now())
     }
 }
@@ -61,7 +62,7 @@ struct SourceOptions: ParsableArguments {
     @Option(help: "Where the deliveries come from: a local directory, ftp://host/path (explicit TLS) or ftps://host/path.")
     var source: String?
 
-    @Option(help: "With an FTP source: the local inbox the deliveries are fetched into. Default: inbox/ beside the warehouse.")
+    @Option(help: "With an FTP source: the local inbox the deliveries are fetched into. Default: inbox/ beside the warehouse (for PostgreSQL: inbox/).")
     var inbox: String?
 
     @OptionGroup var ftp: FTPSecurityOptions
@@ -70,7 +71,8 @@ struct SourceOptions: ParsableArguments {
         guard let s = source ?? c.source else {
             throw CLIError("no source: give --source DIR or ftp(s)://…, or set source in the config file")
         }
-        let target = inbox ?? c.inbox ?? ((warehouse as NSString).deletingLastPathComponent as NSString).appendingPathComponent("inbox")
+        let beside = PostgresLocation.isPostgres(warehouse) ? "" : (warehouse as NSString).deletingLastPathComponent
+        let target = inbox ?? c.inbox ?? (beside as NSString).appendingPathComponent("inbox")
         return DeliverySourceRequest(location: s, inbox: target, connection: ftp.connection(c), minAge: Int64(c.minAge ?? 60))
     }
 }

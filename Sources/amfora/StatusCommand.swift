@@ -27,9 +27,9 @@ struct StatusCommand: ParsableCommand {
         let report: BatchReport
         do {
             let config = try options.loadConfig()
-            let path = try options.resolvedWarehouse(config)
+            let path = try options.resolvedWarehouse(config, postgres: true)
             let batch = try options.existingBatch(path)
-            report = try BatchReportBuilder.build(Warehouse.openForReading(path), batch: batch, policy: config.attentionPolicy)
+            report = try BatchReportBuilder.build(RunWarehouse.openForReading(path, config: config), batch: batch, policy: config.attentionPolicy)
         } catch {
             throw Terminal.fail(OperatorMessage.of(error))
         }

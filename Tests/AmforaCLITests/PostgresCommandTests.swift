@@ -5,18 +5,94 @@ import Foundation
 import Testing
 
 @Suite struct PostgresCommandTests {
-    /// The weekly run does not speak PostgreSQL yet: it says so, and makes nothing from the URL
-    /// (no lock file, no database file named after it).
-    @Test func theRunRefusesAPostgreSQLWarehouseAndTouchesNothing() throws {
+    /// The commands that do not speak PostgreSQL yet say so, and make nothing from the URL (no
+    /// lock file, no database file named after it); the run refuses a password in it unrepeated.
+    @Test func aPostgreSQLWarehouseIsRefusedWhereItCannotBeServedAndTouchesNothing() throws {
         try CLI.withTemporaryDirectory { dir in
+            for command in [["maintain"], ["backup", "--to", dir.appendingPathComponent("b").path]] {
+                let r = try CLI.run(command + ["--warehouse", "postgresql://u@h/db"], cwd: dir)
+                #expect(r.status == 2)
+                #expect(r.stderr.contains("not yet supported by this command"), "\(r.stderr)")
+            }
             let r = try CLI.run(["run", "--warehouse", "postgresql://u:hunter2@h/db", "--source", dir.path, "--batch-date", "2024-11-08"], cwd: dir)
             #expect(r.status == 2)
-            #expect(r.stderr.contains("not yet supported by this command"), "\(r.stderr)")
+            #expect(r.stderr.contains("must not contain a password"), "\(r.stderr)")
             #expect(!(r.stdout + r.stderr).contains("hunter2"))
             #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
         }
     }
 
+    /// Both sample Fridays run into PostgreSQL as into SQLite: the same exit codes, and reports
+    /// that agree file for file (the municipalities, every reject with its reasons, every history
+    /// change with old → new, the summary's figures); `status` and a rerun agree too.
+    @Test(.enabled(if: PostgresTestCluster.enabled, PostgresTestCluster.why))
+    func theSamplesRunIntoPostgreSQLAsIntoSQLite() throws {
+        let location = try PostgresTestCluster.freshDatabase()
+        try CLI.withTemporaryDirectory { dir in
+            func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+            let key = path("person.key")
+            #expect(try CLI.run(["init-roles", "--warehouse", location.url, "--person-key", key]).status == 0)
+            try "person_key_file = \(key)\n".write(toFile: path("amfora.conf"), atomically: true, encoding: .utf8)
+            let samples = CLI.repo.appendingPathComponent("samples")
+            let targets = [("sqlite", path("w/amfora.sqlite")), ("postgres", location.url)]
+            for friday in ["2026-11-20", "2026-11-27"] {
+                let runs = try targets.map { name, warehouse in
+                    try CLI.run(["run", "--config", path("amfora.conf"), "--source", samples.appendingPathComponent(friday).path,
+                                 "--batch-date", friday, "--warehouse", warehouse, "--reports", path("reports-\(name)")])
+                }
+                #expect(runs.map(\.status) == [1, 1], "\(runs.map(\.stderr))")
+                #expect(Self.withoutTimes(runs[0].stdout) == Self.withoutTimes(runs[1].stdout.replacingOccurrences(of: "reports-postgres", with: "reports-sqlite")))
+                try Self.expectSameReports(path("reports-sqlite/\(friday)"), path("reports-postgres/\(friday)"))
+            }
+            let rerun = try targets.map { name, warehouse in
+                try CLI.run(["rerun", "--config", path("amfora.conf"), "--municipality", "101",
+                             "--source", samples.appendingPathComponent("2026-11-27").path,
+                             "--warehouse", warehouse, "--reports", path("reports-\(name)")])
+            }
+            #expect(rerun[0].status == rerun[1].status, "\(rerun.map(\.stderr))")
+            try Self.expectSameReports(path("reports-sqlite/2026-11-27"), path("reports-postgres/2026-11-27"))
+            let status = try targets.map { try CLI.run(["status", "--config", path("amfora.conf"), "--warehouse", $1, "--json", "--all"]) }
+            #expect(status[0].status == status[1].status)
+            let sameStatus = Self.withoutTimes(status[0].stdout) == Self.withoutTimes(status[1].stdout)
+            #expect(sameStatus, "\(Self.difference(Self.withoutTimes(status[0].stdout), Self.withoutTimes(status[1].stdout)))")
+            #expect(!containsFullCPR(status[1].stdout + rerun[1].stdout + rerun[1].stderr))
+        }
+    }
+
+    /// The report files that hold the batch's facts, compared byte for byte but for the times
+    /// (when generated, how long each stage took), which no two runs share.
+    static func expectSameReports(_ a: String, _ b: String) throws {
+        let fm = FileManager.default
+        let files = try fm.subpathsOfDirectory(atPath: a).filter { $0.hasSuffix(".csv") || $0 == "summary.json" }.sorted()
+        #expect(files.contains("summary.json") && files.contains { $0.hasPrefix("rejects/") })
+        #expect(try fm.subpathsOfDirectory(atPath: b).filter { $0.hasSuffix(".csv") || $0 == "summary.json" }.sorted() == files)
+        for f in files where f != "stages.csv" {
+            let x = withoutTimes(try String(contentsOfFile: "\(a)/\(f)", encoding: .utf8))
+            let y = withoutTimes(try String(contentsOfFile: "\(b)/\(f)", encoding: .utf8))
+            let same = x == y
+            #expect(same, "\(f): \(difference(x, y))")
+        }
+    }
+
+    /// Where two texts part, with a little of each from there.
+    static func difference(_ x: String, _ y: String) -> String {
+        let common = zip(x, y).prefix { $0 == $1 }.count
+        return "after \(common) characters, \(x.dropFirst(max(0, common - 40)).prefix(200)) ≠ \(y.dropFirst(max(0, common - 40)).prefix(200))"
+    }
+
+    /// Timestamps, durations and the stage list blanked out.
+    static func withoutTimes(_ text: String) -> String {
+        var lines: [String] = []
+        var inStages = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.contains("\"stages\"") { inStages = true }
+            if inStages { if line.hasPrefix("  ]") || line.hasPrefix("  }") { inStages = false }; continue }
+            lines.append(String(line))
+        }
+        return lines.joined(separator: "\n")
+            .replacing(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?/, with: "<time>")
+            .replacing(/\d+(\.\d+)? ?(s|ms|min|minutes|seconds)\b/, with: "<duration>")
+    }
     @Test func aPasswordInTheURLIsRefusedWithoutRepeatingIt() throws {
         try CLI.withTemporaryDirectory { dir in
             let r = try CLI.run(["init-roles", "--warehouse", "postgresql://dba:hunter2@h/db", "--person-key", dir.appendingPathComponent("k").path])

@@ -6,6 +6,9 @@ public struct RunConfig: Sendable, Equatable {
     public var warehouse: String?
     /// A PostgreSQL warehouse's person key (`PersonKey`): a file readable by the loader only.
     public var personKeyFile: String?
+    /// Where delivered files are kept byte for byte (`DeliveryArchive`): beside an SQLite
+    /// warehouse by default; a PostgreSQL warehouse has no file to be beside (`archive`).
+    public var archiveDirectory: String?
     public var reports: String?
     /// Where an FTP source's deliveries are fetched to (default: inbox/ beside the warehouse).
     public var inbox: String?
@@ -157,6 +160,7 @@ public struct RunConfig: Sendable, Equatable {
         case "source": source = value
         case "warehouse": warehouse = value
         case "person_key_file": personKeyFile = value
+        case "archive": archiveDirectory = value
         case "reports": reports = value
         case "inbox": inbox = value
         case "allow_plaintext":

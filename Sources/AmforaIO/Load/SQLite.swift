@@ -125,15 +125,7 @@ public final class Database {
     /// makes it a write transaction, as SQLite does.
     public func snapshot<T>(_ body: () throws -> T) throws -> T {
         guard sqlite3_get_autocommit(handle) != 0 else { return try body() }
-        try execute("BEGIN")
-        do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
+        return try enclosed(in: "BEGIN", body)
     }
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }

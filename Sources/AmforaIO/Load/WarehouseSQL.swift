@@ -3,6 +3,14 @@ import CSQLite
 /// Which warehouse a statement is for, where their SQL differs (a list of ids, say).
 public enum SQLDialect: Sendable {
     case sqlite, postgres
+
+    /// The comparison that holds for NULL and NULL as for equal values.
+    var same: String { self == .postgres ? "IS NOT DISTINCT FROM" : "IS" }
+    /// The column that orders a table's rows as they were written (rejects, reconciliation).
+    var insertionOrder: String { self == .postgres ? "seq" : "rowid" }
+    /// A text column ordered by its bytes, as SQLite orders it, whatever the server's collation
+    /// (which may ignore case and punctuation, and would put a report's lists in another order).
+    func bytewise(_ column: String) -> String { self == .postgres ? "\(column) COLLATE \"C\"" : column }
 }
 
 /// The SQL both warehouses speak: the run's bookkeeping (`RunLedger`, `PendingWork`, `LastLoad`,
@@ -16,9 +24,26 @@ public protocol WarehouseSQL: AnyObject {
     /// Calls `row` with each row of one query, in order.
     func forEachRow(_ sql: String, _ values: [SQLValue], _ row: ([SQLValue]) throws -> Void) throws
     func transaction<T>(_ body: () throws -> T) throws -> T
+    /// Runs `body` reading one consistent state of the warehouse (a report's queries).
+    func snapshot<T>(_ body: () throws -> T) throws -> T
+    /// Opened only to read (`status`): nothing may be kept, not even a report's figures.
+    var isReadOnly: Bool { get }
 }
 
 extension WarehouseSQL {
+    /// Runs `body` after `begin` and commits, or rolls back if it throws.
+    func enclosed<T>(in begin: String, _ body: () throws -> T) throws -> T {
+        try run(begin, [])
+        do {
+            let result = try body()
+            try run("COMMIT", [])
+            return result
+        } catch {
+            try? run("ROLLBACK", [])
+            throw error
+        }
+    }
+
     func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [[SQLValue]] {
         var out: [[SQLValue]] = []
         try forEachRow(sql, values) { out.append($0) }

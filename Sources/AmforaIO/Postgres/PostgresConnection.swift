@@ -172,6 +172,9 @@ public final class PostgresConnection {
     /// Whether a COPY is open on this connection.
     fileprivate(set) var copying = false
 
+    /// Whether a transaction is open on the connection (libpq's own view of it).
+    var inTransaction: Bool { PQtransactionStatus(handle) != PQTRANS_IDLE }
+
     /// Ends the COPY: `failure` nil commits its rows to the transaction, otherwise the server
     /// discards every one of them.
     fileprivate func endCopy(failure: String?) throws(PostgresError) {
@@ -285,6 +288,14 @@ public struct PostgresRows: RandomAccessCollection {
 
 extension PostgresConnection: WarehouseSQL {
     public var dialect: SQLDialect { .postgres }
+    public var isReadOnly: Bool { false }
+
+    /// One snapshot for every query of `body` (`REPEATABLE READ`): a report is of one state even
+    /// when another process commits in between. Inside a transaction, that transaction's.
+    public func snapshot<T>(_ body: () throws -> T) throws -> T {
+        guard !inTransaction else { return try body() }
+        return try enclosed(in: "BEGIN ISOLATION LEVEL REPEATABLE READ", body)
+    }
 
     public func run(_ sql: String, _ values: [SQLValue]) throws {
         try query(Self.numbered(sql), Self.text(values))

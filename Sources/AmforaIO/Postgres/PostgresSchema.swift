@@ -40,7 +40,15 @@ enum PostgresSchema {
         LayoutCatalog.standard.layout(for: kind).fields.map { "    " + columnDefinition($0) + "," }.joined(separator: "\n")
     }
 
-    static var migrations: [String] { [first] }
+    static var migrations: [String] { [first, insertionOrder] }
+
+    /// 2: the order rejects and reconciliation rows were written in, which SQLite keeps as the
+    /// rowid: the report lists a delivery's first file-level failure and ties among history
+    /// changes in that order, in both warehouses alike.
+    static let insertionOrder = """
+        ALTER TABLE amfora.reject ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
+        ALTER TABLE amfora.reconciliation ADD COLUMN seq bigint GENERATED ALWAYS AS IDENTITY;
+        """
 
     /// Every version's own columns after its fields: as delivered, and when it was in force.
     static let history = """

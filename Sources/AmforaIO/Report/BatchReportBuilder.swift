@@ -9,21 +9,19 @@ public enum BatchReportBuilder {
     static let lateFlag = "late: loaded after 06:00"
     static let examplesPerRule = 5
 
-    public static func build(_ db: Database, batch: Day, stages: [StageTiming]? = nil,
+    public static func build(_ db: any WarehouseSQL, batch: Day, stages: [StageTiming]? = nil,
                              policy: AttentionPolicy = AttentionPolicy()) throws -> BatchReport {
         try db.snapshot { try gather(db, batch: batch, stages: stages, policy: policy) }
     }
 
-    private static func gather(_ db: Database, batch: Day, stages: [StageTiming]?, policy: AttentionPolicy) throws -> BatchReport {
+    private static func gather(_ db: any WarehouseSQL, batch: Day, stages: [StageTiming]?, policy: AttentionPolicy) throws -> BatchReport {
         let b = Int64(batch.ordinal)
-        let fridays = try column(db, "SELECT batch_date FROM run WHERE batch_date <= ? ORDER BY batch_date DESC LIMIT 12", [.int(b)])
-            .reversed().map { Day(ordinal: Int32($0)) }
+        let fridays = try db.rows("SELECT batch_date FROM run WHERE batch_date <= ? ORDER BY batch_date DESC LIMIT 12", [.int(b)])
+            .reversed().map { Day(ordinal: Int32($0[0].int ?? 0)) }
         let previous = fridays.dropLast().last
-        let run = try db.prepare("SELECT margin_seconds, deadline, judgement FROM run WHERE batch_date = ?")
-        try run.bind([.int(b)])
-        let hasRun = try run.step()
-        let deadline = hasRun ? run.text(1) ?? "" : Timestamp.string(Deadline.due(for: batch))
-        let judgement = (hasRun ? DeadlineJudgement(kind: run.text(2), seconds: run.isNull(0) ? nil : run.double(0)) : nil)
+        let run = try db.firstRow("SELECT margin_seconds, deadline, judgement FROM run WHERE batch_date = ?", [.int(b)])
+        let deadline = run.map { $0[1].text ?? "" } ?? Timestamp.string(Deadline.due(for: batch))
+        let judgement = run.flatMap { DeadlineJudgement(kind: $0[2].text, seconds: $0[0].double) }
             ?? .open(secondsLeft: Deadline.margin(for: batch, at: RunClock.now()))
 
         var national = BatchReport.National()
@@ -55,38 +53,40 @@ public enum BatchReportBuilder {
 
     /// Records in force per municipality and kind at each Friday: the last loaded delivery's
     /// records (minus its quarantined lines) on or before it — stale and held keep the old ones.
-    static func municipalityRows(_ db: Database, batch: Day, previous: Day?, fridays: [Day],
+    static func municipalityRows(_ db: any WarehouseSQL, batch: Day, previous: Day?, fridays: [Day],
                                  national: inout BatchReport.National) throws -> [BatchReport.MunicipalityRow] {
         let b = Int64(batch.ordinal)
         var loaded: [String: [(Int32, Int)]] = [:]
-        let l = try db.prepare("SELECT komnr, kind, batch_date, records - coalesce(rejected, 0) FROM delivery WHERE status = 'loaded' AND batch_date <= ? ORDER BY batch_date")
-        try l.bind([.int(b)])
-        while try l.step() { loaded["\(l.int(0))_\(l.text(1)!)", default: []].append((Int32(l.int(2)), Int(l.int(3)))) }
+        try db.forEachRow("SELECT komnr, kind, batch_date, records - coalesce(rejected, 0) FROM delivery WHERE status = 'loaded' AND batch_date <= ? ORDER BY batch_date",
+                          [.int(b)]) { r in
+            loaded["\(r[0].int ?? 0)_\(r[1].text ?? "")", default: []].append((Int32(r[2].int ?? 0), Int(r[3].int ?? 0)))
+        }
         func inForce(_ key: String, _ day: Day?) -> Int {
             guard let day else { return 0 }
             return loaded[key]?.last { $0.0 <= day.ordinal }?.1 ?? 0
         }
-        var recon: [String: (Int, Int, Int, Int, Int, Int, String, Int)] = [:]
-        let r = try db.prepare("SELECT komnr, kind, unchanged, changed, new, removed, reappeared, history_changes, flags, duplicates FROM reconciliation_summary WHERE batch_date = ?")
-        try r.bind([.int(b)])
-        while try r.step() {
-            recon["\(r.int(0))_\(r.text(1)!)"] = (Int(r.int(2)), Int(r.int(3)), Int(r.int(4)), Int(r.int(5)), Int(r.int(6)), Int(r.int(7)), r.text(8) ?? "", Int(r.int(9)))
+        var recon: [String: (counts: [Int], flags: String)] = [:]
+        try db.forEachRow("SELECT komnr, kind, unchanged, changed, new, removed, reappeared, history_changes, duplicates, flags FROM reconciliation_summary WHERE batch_date = ?",
+                          [.int(b)]) { r in
+            recon["\(r[0].int ?? 0)_\(r[1].text ?? "")"] = (r[2...8].map { Int($0.int ?? 0) }, r[9].text ?? "")
         }
         var failedRule: [String: String] = [:]
-        let f = try db.prepare("SELECT komnr, kind, rule FROM reject WHERE batch_date = ? AND severity = 'error' AND (rule LIKE 'file.%' OR rule = 'line.encoding') ORDER BY rowid")
-        try f.bind([.int(b)])
-        while try f.step() {
-            let key = "\(f.int(0))_\(f.text(1) ?? "")"
-            if failedRule[key] == nil { failedRule[key] = f.text(2) }
+        try db.forEachRow("""
+            SELECT komnr, kind, rule FROM reject WHERE batch_date = ? AND severity = 'error' AND (rule LIKE 'file.%' OR rule = 'line.encoding')
+            ORDER BY \(db.dialect.insertionOrder)
+            """, [.int(b)]) { r in
+            let key = "\(r[0].int ?? 0)_\(r[1].text ?? "")"
+            if failedRule[key] == nil { failedRule[key] = r[2].text }
         }
         let due = Deadline.due(for: batch)
         let names = CodeListCatalog.standard.municipalities
         var out: [BatchReport.MunicipalityRow] = []
-        let d = try db.prepare("SELECT komnr, kind, status, file, coalesce(records, 0), coalesce(rejected, 0), coalesce(warnings, 0), message, finished_at FROM delivery WHERE batch_date = ? ORDER BY komnr, kind")
-        try d.bind([.int(b)])
-        while try d.step() {
-            let komnr = Int(d.int(0))
-            guard let kind = d.text(1).flatMap(RecordKind.init(rawValue:)), let status = d.text(2).flatMap(DeliveryState.init(rawValue:)) else { continue }
+        try db.forEachRow("""
+            SELECT komnr, kind, status, file, coalesce(records, 0), coalesce(rejected, 0), coalesce(warnings, 0), message, finished_at
+            FROM delivery WHERE batch_date = ? ORDER BY komnr, \(db.dialect.bytewise("kind"))
+            """, [.int(b)]) { d in
+            let komnr = Int(d[0].int ?? 0)
+            guard let kind = d[1].text.flatMap(RecordKind.init(rawValue:)), let status = d[2].text.flatMap(DeliveryState.init(rawValue:)) else { return }
             switch status {
             case .loaded: national.loaded += 1
             case .stale: national.stale += 1
@@ -95,30 +95,30 @@ public enum BatchReportBuilder {
             case .failed: national.failed += 1
             }
             // A municipality that never delivered a §57.2 file is not news every Friday.
-            if status == .missing, kind != .amfora { continue }
+            if status == .missing, kind != .amfora { return }
             let key = "\(komnr)_\(kind.rawValue)"
             var row = BatchReport.MunicipalityRow(komnr: komnr, name: names[komnr] ?? "", kind: kind, status: status)
-            row.file = d.text(3)
-            row.records = status == .held ? Int(d.int(4)) : inForce(key, batch)
-            row.deliveredRecords = Int(d.int(4))
+            row.file = d[3].text
+            row.records = status == .held ? Int(d[4].int ?? 0) : inForce(key, batch)
+            row.deliveredRecords = Int(d[4].int ?? 0)
             row.previousRecords = inForce(key, previous)
             row.volumeHistory = fridays.map { inForce(key, $0) }
-            if let finished = d.text(8).flatMap(Timestamp.date), !status.isAbsent { row.late = finished > due }
+            if let finished = d[8].text.flatMap(Timestamp.date), !status.isAbsent { row.late = finished > due }
             if status == .loaded || status == .held {
-                row.rejected = Int(d.int(5))
-                row.warnings = Int(d.int(6))
+                row.rejected = Int(d[5].int ?? 0)
+                row.warnings = Int(d[6].int ?? 0)
             }
             if let c = recon[key] {
-                (row.unchanged, row.changed, row.new, row.removed, row.reappeared, row.historyChanges) = (c.0, c.1, c.2, c.3, c.4, c.5)
-                row.duplicates = c.7
-                row.flags += c.6.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                (row.unchanged, row.changed, row.new, row.removed, row.reappeared, row.historyChanges, row.duplicates)
+                    = (c.counts[0], c.counts[1], c.counts[2], c.counts[3], c.counts[4], c.counts[5], c.counts[6])
+                row.flags += c.flags.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             } else if status != .loaded {
                 row.unchanged = row.records
             }
             switch status {
             case .stale: row.flags.insert("stale: no delivery this Friday; last Friday's data stays in force", at: 0)
             case .missing: row.flags.insert("missing: no delivery ever received", at: 0)
-            case .held, .failed: row.flags.insert(CPR.scrub(d.text(7) ?? status.rawValue), at: 0)
+            case .held, .failed: row.flags.insert(CPR.scrub(d[7].text ?? status.rawValue), at: 0)
                 if status == .failed { row.failedRule = failedRule[key] }
             case .loaded: break
             }
@@ -139,38 +139,32 @@ public enum BatchReportBuilder {
     }
 
     /// Persons and records written down now, and the hours it removed; last Friday's from the run record.
-    static func writeDownTotals(_ db: Database, batch: Day, previous: Day?, _ written: WrittenDownFigures,
+    static func writeDownTotals(_ db: any WarehouseSQL, batch: Day, previous: Day?, _ written: WrittenDownFigures,
                                 into n: inout BatchReport.National) throws {
+        func hours(_ day: Day) throws -> Double? {
+            try db.firstRow("SELECT coalesce(writedown_hours, 0) FROM run WHERE batch_date = ?", [.int(Int64(day.ordinal))])?[0].double
+        }
         // The write-down is kept for the data in force now; an earlier batch shows what was recorded then.
-        let latest = try db.scalar("SELECT max(batch_date) FROM run") ?? Int64(batch.ordinal)
-        guard latest == Int64(batch.ordinal) else {
-            let r = try db.prepare("SELECT coalesce(writedown_persons, 0), coalesce(writedown_records, 0), coalesce(writedown_hours, 0) FROM run WHERE batch_date = ?")
-            try r.bind([.int(Int64(batch.ordinal))])
-            if try r.step() { (n.writtenDownPersons, n.writtenDownRecords, n.hoursWrittenDown) = (Int(r.int(0)), Int(r.int(1)), r.double(2)) }
-            if let previous {
-                let p = try db.prepare("SELECT coalesce(writedown_hours, 0) FROM run WHERE batch_date = ?")
-                try p.bind([.int(Int64(previous.ordinal))])
-                if try p.step() { n.previousHoursWrittenDown = p.double(0) }
+        let latest = try db.integer("SELECT max(batch_date) FROM run") ?? Int64(batch.ordinal)
+        if latest != Int64(batch.ordinal) {
+            if let r = try db.firstRow("SELECT coalesce(writedown_persons, 0), coalesce(writedown_records, 0), coalesce(writedown_hours, 0) FROM run WHERE batch_date = ?",
+                                       [.int(Int64(batch.ordinal))]) {
+                (n.writtenDownPersons, n.writtenDownRecords, n.hoursWrittenDown) = (Int(r[0].int ?? 0), Int(r[1].int ?? 0), r[2].double ?? 0)
             }
-            return
+        } else {
+            (n.writtenDownPersons, n.writtenDownRecords, n.hoursWrittenDown) = (written.persons, written.records, written.hoursRemoved)
+            // Kept for next Friday's comparison; a reader (`status`) only reads.
+            if !db.isReadOnly {
+                try db.run("UPDATE run SET writedown_persons = ?, writedown_records = ?, writedown_hours = ? WHERE batch_date = ?",
+                           [.int(Int64(n.writtenDownPersons)), .int(Int64(n.writtenDownRecords)), .double(n.hoursWrittenDown), .int(Int64(batch.ordinal))])
+            }
         }
-        (n.writtenDownPersons, n.writtenDownRecords, n.hoursWrittenDown) = (written.persons, written.records, written.hoursRemoved)
-        // Kept for next Friday's comparison; a reader (`status`) only reads.
-        if !db.isReadOnly {
-            let save = try db.prepare("UPDATE run SET writedown_persons = ?, writedown_records = ?, writedown_hours = ? WHERE batch_date = ?")
-            try save.bind([.int(Int64(n.writtenDownPersons)), .int(Int64(n.writtenDownRecords)), .double(n.hoursWrittenDown), .int(Int64(batch.ordinal))])
-            try save.run()
-        }
-        if let previous {
-            let p = try db.prepare("SELECT coalesce(writedown_hours, 0) FROM run WHERE batch_date = ?")
-            try p.bind([.int(Int64(previous.ordinal))])
-            if try p.step() { n.previousHoursWrittenDown = p.double(0) }
-        }
+        if let previous, let h = try hours(previous) { n.previousHoursWrittenDown = h }
     }
 
     /// Each municipality's page: its rejects by rule, a sample of its history changes, and the
     /// write-down of the persons with a measure there.
-    static func details(_ db: Database, batch: Int64, municipalities: Set<Int>, _ written: WrittenDownFigures,
+    static func details(_ db: any WarehouseSQL, batch: Int64, municipalities: Set<Int>, _ written: WrittenDownFigures,
                         history: [BatchReport.HistoryChange]) throws -> [Int: BatchReport.MunicipalityDetail] {
         let historyByMunicipality = Dictionary(grouping: history, by: \.komnr)
         var out: [Int: BatchReport.MunicipalityDetail] = [:]
@@ -188,30 +182,24 @@ public enum BatchReportBuilder {
 
     // MARK: Rejects and history changes
 
-    static func rejectsByRule(_ db: Database, batch: Int64, komnr: Int? = nil) throws -> [BatchReport.RuleGroup] {
+    static func rejectsByRule(_ db: any WarehouseSQL, batch: Int64, komnr: Int? = nil) throws -> [BatchReport.RuleGroup] {
         let scope = komnr.map { " AND komnr = \($0)" } ?? ""
-        let g = try db.prepare("""
+        let groups = try db.rows("""
             SELECT rule, severity, field, count(*) FROM reject WHERE batch_date = ?\(scope) GROUP BY rule, severity, field
-            ORDER BY severity = 'error' DESC, count(*) DESC, rule
-            """)
-        try g.bind([.int(batch)])
-        let ex = try db.prepare("""
-            SELECT komnr, file, line_no, value, message FROM reject WHERE batch_date = ?\(scope) AND rule = ? AND severity = ? AND field IS ?
-            ORDER BY komnr, line_no LIMIT \(examplesPerRule)
-            """)
-        var out: [BatchReport.RuleGroup] = []
-        while try g.step() {
-            let rule = g.text(0) ?? "", severity = Severity(rawValue: g.text(1) ?? "") ?? .error, field = g.text(2)
-            try ex.bind([.int(batch), .text(rule), .text(severity.rawValue), field.map { .text($0) } ?? .null])
-            var examples: [BatchReport.Example] = []
-            while try ex.step() {
-                examples.append(.init(komnr: Int(ex.int(0)), file: ex.text(1) ?? "", line: ex.isNull(2) ? nil : Int(ex.int(2)),
-                                      value: ex.text(3).map(CPR.scrub), message: CPR.scrub(ex.text(4) ?? "")))
+            ORDER BY severity = 'error' DESC, count(*) DESC, \(db.dialect.bytewise("rule")), \(db.dialect.bytewise("field")) NULLS FIRST
+            """, [.int(batch)])
+        return try groups.map { g in
+            let rule = g[0].text ?? "", severity = Severity(rawValue: g[1].text ?? "") ?? .error, field = g[2].text
+            let examples = try db.rows("""
+                SELECT komnr, file, line_no, value, message FROM reject
+                WHERE batch_date = ?\(scope) AND rule = ? AND severity = ? AND field \(db.dialect.same) ?
+                ORDER BY komnr, line_no NULLS FIRST, \(db.dialect.insertionOrder) LIMIT \(examplesPerRule)
+                """, [.int(batch), .text(rule), .text(severity.rawValue), field.map { .text($0) } ?? .null]).map { e in
+                BatchReport.Example(komnr: Int(e[0].int ?? 0), file: e[1].text ?? "", line: e[2].int.map { Int($0) },
+                                    value: e[3].text.map(CPR.scrub), message: CPR.scrub(e[4].text ?? ""))
             }
-            ex.reset()
-            out.append(.init(rule: rule, severity: severity, field: field, count: Int(g.int(3)), examples: examples))
+            return BatchReport.RuleGroup(rule: rule, severity: severity, field: field, count: Int(g[3].int ?? 0), examples: examples)
         }
-        return out
     }
 
     /// The batch's history changes, in the report's order: by
@@ -219,29 +207,23 @@ public enum BatchReportBuilder {
     /// version order: in the changes' order they were random reads among ten million measures,
     /// most of two seconds of a national report (a rerun's too), once for each of its three lists;
     /// now the report reads them once (`allHistoryChanges`).
-    static func historyChanges(_ db: Database, batch: Int64) throws -> [BatchReport.HistoryChange] {
+    static func historyChanges(_ db: any WarehouseSQL, batch: Int64) throws -> [BatchReport.HistoryChange] {
         struct Found {
             let komnr: Int, change: String, fields: [String], previous: Int64?, version: Int64?
             /// The measure the change is shown by: the version it replaced, or the one that came.
             var measure: Int64? { previous ?? version }
         }
         var found: [Found] = []
-        let s = try db.prepare("""
+        try db.forEachRow("""
             SELECT komnr, change, coalesce(changed_fields, ''), previous_version_id, version_id FROM reconciliation
-            WHERE batch_date = ? AND history_change = 1 ORDER BY rowid
-            """)
-        try s.bind([.int(batch)])
-        while try s.step() {
-            found.append(Found(komnr: Int(s.int(0)), change: s.text(1) ?? "", fields: (s.text(2) ?? "").split(separator: ",").map(String.init),
-                               previous: s.isNull(3) ? nil : s.int(3), version: s.isNull(4) ? nil : s.int(4)))
+            WHERE batch_date = ? AND history_change = 1 ORDER BY \(db.dialect.insertionOrder)
+            """, [.int(batch)]) { r in
+            found.append(Found(komnr: Int(r[0].int ?? 0), change: r[1].text ?? "", fields: (r[2].text ?? "").split(separator: ",").map(String.init),
+                               previous: r[3].int, version: r[4].int))
         }
         var measures: [Int64: (cpr: Int, foranstalt: Int, start: Day, end: Day)] = [:]
-        let m = try db.prepare("SELECT cprnr, foranstalt, startdt, slutdt FROM activity WHERE version_id = ?")
-        for v in Set(found.compactMap(\.measure)).sorted() {
-            m.bind(Int(v), at: 1)
-            defer { m.reset() }
-            guard try m.step() else { continue }
-            measures[v] = (Int(m.int(0)), Int(m.int(1)), Day(ordinal: Int32(m.int(2))), Day(ordinal: Int32(m.int(3))))
+        try VersionValues.forEach(Set(found.compactMap(\.measure)), columns: "cprnr, foranstalt, startdt, slutdt", in: db) { v, r in
+            measures[v] = (Int(r[0].int ?? 0), Int(r[1].int ?? 0), Day(ordinal: Int32(r[2].int ?? 0)), Day(ordinal: Int32(r[3].int ?? 0)))
         }
         var changes: [(order: Int, found: Found, change: BatchReport.HistoryChange)] = []
         for (k, f) in found.enumerated() {
@@ -250,85 +232,87 @@ public enum BatchReportBuilder {
                                                             foranstalt: a.foranstalt, startDate: a.start, endDate: a.end, changedFields: f.fields)))
         }
         changes.sort { ($0.change.komnr, $0.change.startDate, $0.order) < ($1.change.komnr, $1.change.startDate, $1.order) }
-        // Old → new: both versions' changed fields, looked up in version order too.
-        var wanted: [(version: Int64, fields: [String])] = []
+        // Old → new: both versions' changed fields.
+        var wanted: [[String]: Set<Int64>] = [:]
         for c in changes where !c.found.fields.isEmpty {
             guard let old = c.found.previous, let new = c.found.version else { continue }
-            wanted += [(old, c.found.fields), (new, c.found.fields)]
+            wanted[c.found.fields, default: []].formUnion([old, new])
         }
-        let values = try VersionValues(db)
-        var shown: [Int64: [String: String]] = [:]
-        for w in wanted.sorted(by: { $0.version < $1.version }) { shown[w.version] = try values.of(w.version, only: w.fields) }
+        let values = VersionValues(db)
+        // By the set of fields too: a version can be the new one of a change and the old one of another.
+        var shown: [[String]: [Int64: [String: String]]] = [:]
+        for (fields, versions) in wanted { try values.of(versions, only: fields) { shown[fields, default: [:]][$0] = $1 } }
         return changes.map { c in
             var change = c.change
-            if !c.found.fields.isEmpty, let old = c.found.previous.flatMap({ shown[$0] }), let new = c.found.version.flatMap({ shown[$0] }) {
+            let values = shown[c.found.fields]
+            if !c.found.fields.isEmpty, let old = c.found.previous.flatMap({ values?[$0] }), let new = c.found.version.flatMap({ values?[$0] }) {
                 change.oldToNew = c.found.fields.map { "\($0): \(old[$0] ?? "–") → \(new[$0] ?? "–")" }
             }
             return change
         }
     }
 
-    /// A version's fields as the views show them (dates ISO, a warned value as delivered), for
+    /// Versions' fields as the views show them (dates ISO, a warned value as delivered), for
     /// old → new; the CPR number is the measure's identity and never among them.
-    final class VersionValues {
-        private let db: Database
+    struct VersionValues {
+        let db: any WarehouseSQL
         private let fields: [String: FieldSpec]
-        /// One statement per set of changed fields: a Friday's changes have a handful of such sets.
-        private var statements: [[String]: Statement] = [:]
+        /// Versions looked up at once, in version order: one at a time they were random reads
+        /// among ten million measures, and a round trip each to a server.
+        static let chunk = 500
 
-        init(_ db: Database) throws {
+        init(_ db: any WarehouseSQL) {
             self.db = db
             let layout = LayoutCatalog.standard.layout(for: .amfora).fields.filter { $0.name != "CPRnr" }
             fields = Dictionary(uniqueKeysWithValues: layout.map { ($0.name, $0) })
         }
 
-        /// The fields named (the changed ones): only those are read, shown and scrubbed —
-        /// formatting all 24 of both versions of every change cost most of a second nationally.
-        func of(_ version: Int64, only names: [String]) throws -> [String: String] {
-            let shown = names.filter { fields[$0] != nil }
-            guard !shown.isEmpty else { return [:] }
-            let statement = try statements[shown] ?? {
-                let columns = shown.map { Schema.shown("\"\($0.lowercased())\"", fields[$0]!) }
-                let s = try db.prepare("SELECT \(columns.joined(separator: ", ")) FROM activity WHERE version_id = ?")
-                statements[shown] = s
-                return s
-            }()
-            statement.bind(Int(version), at: 1)
-            defer { statement.reset() }
-            guard try statement.step() else { return [:] }
-            var out: [String: String] = [:]
-            for (i, name) in shown.enumerated() where !statement.isNull(Int32(i)) {
-                out[name] = CPR.scrub(statement.text(Int32(i)) ?? "")
+        /// Calls `row` with each of `versions` found in `activity`, its `columns` after the id.
+        static func forEach(_ versions: Set<Int64>, columns: String, in db: any WarehouseSQL,
+                            _ row: (Int64, [SQLValue]) throws -> Void) throws {
+            let sorted = versions.sorted()
+            for start in stride(from: 0, to: sorted.count, by: chunk) {
+                let ids = sorted[start..<min(start + chunk, sorted.count)]
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+                try db.forEachRow("SELECT version_id, \(columns) FROM activity WHERE version_id IN (\(marks)) ORDER BY version_id",
+                                  ids.map { .int($0) }) { r in try row(r[0].int ?? 0, Array(r.dropFirst())) }
             }
-            return out
+        }
+
+        /// The fields named (the changed ones) of each version: only those are read, shown and
+        /// scrubbed — formatting all 24 of both versions of every change cost most of a second nationally.
+        func of(_ versions: Set<Int64>, only names: [String], _ each: (Int64, [String: String]) -> Void) throws {
+            let shown = names.filter { fields[$0] != nil }
+            guard !shown.isEmpty else { return }
+            let columns = shown.map { Self.shown($0, fields[$0]!, db.dialect) }.joined(separator: ", ")
+            try Self.forEach(versions, columns: columns, in: db) { v, r in
+                var out: [String: String] = [:]
+                for (name, value) in zip(shown, r) { if let t = value.text { out[name] = CPR.scrub(t) } }
+                each(v, out)
+            }
+        }
+
+        /// A field's value as text the way the views show it; in PostgreSQL a value kept with a
+        /// warning is in `delivered_as`, its column NULL.
+        static func shown(_ name: String, _ field: FieldSpec, _ dialect: SQLDialect) -> String {
+            let column = "\"\(name.lowercased())\""
+            guard dialect == .postgres else { return Schema.shown(column, field) }
+            let typed = field.type == "date" ? "to_char(DATE '1970-01-01' + \(column), 'YYYY-MM-DD')" : "\(column)::text"
+            return "coalesce(\(typed), delivered_as ->> '\(name.lowercased())')"
         }
     }
 
-    static func stageTimings(_ db: Database, batch: Int64) throws -> [StageTiming] {
-        let s = try db.prepare("""
+    static func stageTimings(_ db: any WarehouseSQL, batch: Int64) throws -> [StageTiming] {
+        try db.rows("""
             SELECT stage, seconds, coalesce(detail, '') FROM run_stage WHERE batch_date = ?
             AND started_at >= (SELECT started_at FROM run WHERE batch_date = ?) ORDER BY started_at
-            """)
-        try s.bind([.int(batch), .int(batch)])
-        var out: [StageTiming] = []
-        while try s.step() { out.append(StageTiming(stage: s.text(0) ?? "", seconds: s.double(1), detail: s.text(2) ?? "")) }
-        return out
-    }
-
-    static func column(_ db: Database, _ sql: String, _ bindings: [SQLValue]) throws -> [Int64] {
-        let s = try db.prepare(sql)
-        try s.bind(bindings)
-        var out: [Int64] = []
-        while try s.step() { out.append(s.int(0)) }
-        return out
+            """, [.int(batch), .int(batch)]).map { StageTiming(stage: $0[0].text ?? "", seconds: $0[1].double ?? 0, detail: $0[2].text ?? "") }
     }
 
     // MARK: Full lists
 
     /// Every quarantined or warned line of each municipality, for its IT supplier (CPR masked).
-    static func writeRejectFiles(_ db: Database, batch: Int64, to dir: String) throws -> [String] {
-        let s = try db.prepare("SELECT komnr, file, line_no, field, rule, severity, value, message FROM reject WHERE batch_date = ? ORDER BY komnr, file, line_no")
-        try s.bind([.int(batch)])
+    static func writeRejectFiles(_ db: any WarehouseSQL, batch: Int64, to dir: String) throws -> [String] {
         var written: [String] = []
         var current: (komnr: Int64, file: ReportFile)?
         func finish() throws {
@@ -336,16 +320,19 @@ public enum BatchReportBuilder {
             try c.file.close()
             written.append(c.file.path)
         }
-        while try s.step() {
-            let k = s.int(0)
+        try db.forEachRow("""
+            SELECT komnr, file, line_no, field, rule, severity, value, message FROM reject WHERE batch_date = ?
+            ORDER BY komnr, \(db.dialect.bytewise("file")), line_no NULLS FIRST, \(db.dialect.insertionOrder)
+            """, [.int(batch)]) { r in
+            let k = r[0].int ?? 0
             if current?.komnr != k {
                 try finish()
                 let file = try ReportFile(path: (dir as NSString).appendingPathComponent("rejects_\(ValidationOutput.pad3(Int(k))).csv"))
                 try file.write(CSVExport.bom + CSVExport.line(CSVExport.rejectsHeader))
                 current = (k, file)
             }
-            let row = [ValidationOutput.pad3(Int(k)), s.text(1) ?? "", s.isNull(2) ? "" : String(s.int(2)), s.text(3) ?? "",
-                       s.text(4) ?? "", s.text(5) ?? "", CPR.scrub(s.text(6) ?? ""), CPR.scrub(s.text(7) ?? "")]
+            let row = [ValidationOutput.pad3(Int(k)), r[1].text ?? "", r[2].text ?? "", r[3].text ?? "",
+                       r[4].text ?? "", r[5].text ?? "", CPR.scrub(r[6].text ?? ""), CPR.scrub(r[7].text ?? "")]
             try current!.file.write(CSVExport.line(row))
         }
         try finish()
@@ -370,17 +357,16 @@ struct WrittenDownFigures {
     var hoursRemoved = 0.0
     var byMunicipality: [Int: (persons: Int, hoursRemoved: Double)] = [:]
 
-    static func read(_ db: Database) throws -> Self {
+    static func read(_ db: any WarehouseSQL) throws -> Self {
         var out = Self()
         var persons = Set<Int64>()
         var byMunicipality: [Int: (persons: Set<Int64>, hours: Double)] = [:]
-        let s = try db.prepare("SELECT komnr, cprnr, hours - hours_written_down FROM writedown")
-        while try s.step() {
-            let person = s.int(1), removed = s.double(2)
+        try db.forEachRow("SELECT komnr, cprnr, hours - hours_written_down FROM writedown", []) { r in
+            let person = r[1].int ?? 0, removed = r[2].double ?? 0
             out.records += 1
             out.hoursRemoved += removed
             persons.insert(person)
-            let komnr = Int(s.int(0))
+            let komnr = Int(r[0].int ?? 0)
             byMunicipality[komnr, default: ([], 0)].persons.insert(person)
             byMunicipality[komnr]!.hours += removed
         }

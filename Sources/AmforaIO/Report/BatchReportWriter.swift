@@ -23,7 +23,7 @@ public enum BatchReportWriter {
     /// Writes the report of a batch (`BatchReportBuilder.build`) and, after a pass, the pass's
     /// own run.json and run.txt. Returns the batch's directory.
     @discardableResult
-    public static func write(_ report: BatchReport, run result: RunResult?, warehouse db: Database, to reports: String) throws -> String {
+    public static func write(_ report: BatchReport, run result: RunResult?, warehouse db: any WarehouseSQL, to reports: String) throws -> String {
         let batch = report.batch
         try makeDirectory(reports)
         let final = directory(of: batch, in: reports)
@@ -41,7 +41,7 @@ public enum BatchReportWriter {
         return final
     }
 
-    private static func writeAll(_ report: BatchReport, _ result: RunResult?, _ db: Database, into dir: String) throws {
+    private static func writeAll(_ report: BatchReport, _ result: RunResult?, _ db: any WarehouseSQL, into dir: String) throws {
         func file(_ name: String) -> String { (dir as NSString).appendingPathComponent(name) }
         let batch = report.batch
         try writeFile(HTMLReport.render(report), to: file("index.html"))

@@ -44,10 +44,9 @@ public final class WeeklyRun {
     }
 
     public func run() throws -> RunResult {
-        let lock = try RunLock(warehouse: request.warehouse, purpose: "batch \(request.batch.iso)")
+        let (warehouse, lock) = try RunWarehouse.open(request.warehouse, config: request.config, purpose: "batch \(request.batch.iso)")
         defer { withExtendedLifetime(lock) {} }
-        let warehouse = try Warehouse(path: request.warehouse)
-        let db = warehouse.db
+        let db = warehouse.sql
         try Self.refuseOlderThanLast(request.batch, db)
         let ledger = RunLedger(db, batch: request.batch)
         let passStarted = RunClock.now()
@@ -63,16 +62,18 @@ public final class WeeklyRun {
         // What the later stages do is what the loads left pending (`PendingWork`), this run's or a
         // killed one's; the added versions this process parsed spare the reconciliation a read each.
         var parsed: [String: [(version: Reconciler.Version, activityID: Int64)]] = [:]
-        let emptyAtStart = try db.scalar("SELECT count(*) FROM activity") == 0
-        if emptyAtStart { try warehouse.dropIndexesForFirstLoad() }
+        let emptyAtStart = try warehouse.isEmpty
+        // SQLite builds its indexes once after a first load, in one sorted pass each.
+        let indexAfterLoad: Warehouse? = if emptyAtStart, case .sqlite(let w) = warehouse { w } else { nil }
+        try indexAfterLoad?.dropIndexesForFirstLoad()
         try stage("parse → validate → load", ledger) { () -> (String, Void) in
             let n = try loadAll(entries, warehouse, ledger, &parsed, &result)
             return ("\(n.loaded) loaded, \(n.before) handled by an earlier pass, \(n.held) held, \(n.failed) failed", ())
         }
 
-        if emptyAtStart {
+        if let indexAfterLoad {
             try stage("index", ledger) { () -> (String, Void) in
-                try warehouse.ensureIndexes()
+                try indexAfterLoad.ensureIndexes()
                 return ("indexes built after the first load", ())
             }
         }
@@ -87,7 +88,7 @@ public final class WeeklyRun {
         }
 
         try stage("write-down", ledger) { () -> (String, Void) in
-            guard let w = try WriteDownStage.applyPending(db, everyone: emptyAtStart) else { return ("nothing changed", ()) }
+            guard let w = try warehouse.writeDown(everyone: emptyAtStart) else { return ("nothing changed", ()) }
             result.writeDown = w
             return (String(format: "%d persons, %d records written down, %.1f hours a week removed; ",
                            w.writtenDownPersons, w.writtenDownRecords, w.hoursRemoved) + w.weekTables, ())
@@ -96,7 +97,7 @@ public final class WeeklyRun {
         try stage("reconcile", ledger) { () -> (String, Void) in
             var changed = 0, new = 0, removed = 0, history = 0
             for p in try PendingWork.reconciliations(db) {
-                let r = try ReconcileStage.apply(db, p, inMemory: parsed[Self.key(p.delivery)])
+                let r = try warehouse.reconcile(p, inMemory: parsed[Self.key(p.delivery)])
                 changed += r.count(.changed)
                 new += r.count(.new) + r.count(.reappeared)
                 removed += r.count(.removed)
@@ -124,15 +125,46 @@ public final class WeeklyRun {
         return result
     }
 
-    /// Loads every delivery, one transaction each. Deliveries matched against last Friday's
-    /// dataset are read, checked and matched on worker threads (`PreparationPool`), largest
-    /// first, while this thread writes what changed; the rest (first datasets, reloads) stream
-    /// here. Returns what this pass did with them.
-    private func loadAll(_ entries: [Inbox.Entry], _ warehouse: Warehouse, _ ledger: RunLedger,
+    /// Loads every delivery, one transaction each, and returns what this pass did with them.
+    private func loadAll(_ entries: [Inbox.Entry], _ warehouse: RunWarehouse, _ ledger: RunLedger,
                          _ parsed: inout [String: [(version: Reconciler.Version, activityID: Int64)]],
                          _ result: inout RunResult) throws -> (loaded: Int, before: Int, held: Int, failed: Int) {
+        let archive = try DeliveryArchive(directory: RunWarehouse.archiveDirectory(request.warehouse, config: request.config))
+        var statuses: [String: DeliveryStatus] = [:]
+        var loaded = 0, before = 0, held = 0, failed = 0
+        func load(_ e: Inbox.Entry, _ body: (LoadPolicy, String) throws -> LoadOutcome) throws {
+            let (status, outcome) = try loadOne(e, ledger, body)
+            statuses[e.path] = status
+            if let outcome { parsed[Self.key(e.name)] = outcome.addedForReconciliation }
+            switch (status.state, status.loadedBefore) {
+            case (_, true): before += 1
+            case (.loaded, false): loaded += 1
+            case (.held, false): held += 1
+            default: failed += 1
+            }
+        }
+        switch warehouse {
+        case .sqlite(let w):
+            try loadAll(entries, into: w, archive: archive, load)
+        case .postgres:
+            for e in entries {
+                try load(e) { try warehouse.stream(e, archive: archive, options: options(for: e), policy: $0, startedAt: $1) }
+            }
+        }
+        // Reports list deliveries in the inbox's order, whatever order they were loaded in.
+        result.deliveries += entries.compactMap { statuses[$0.path] }
+        return (loaded, before, held, failed)
+    }
+
+    /// Into SQLite, deliveries matched against last Friday's dataset are read, checked and
+    /// matched on worker threads (`PreparationPool`), largest first, while this thread writes
+    /// what changed; the rest (first datasets, reloads) stream here. A delivery prepared before
+    /// the warehouse moved on, or whose preparing failed, streams too (the failure then is
+    /// reported in the file's own words).
+    private func loadAll(_ entries: [Inbox.Entry], into warehouse: Warehouse, archive: DeliveryArchive,
+                         _ load: (Inbox.Entry, (LoadPolicy, String) throws -> LoadOutcome) throws -> Void) throws {
         let db = warehouse.db
-        let loader = DeliveryLoader(warehouse: warehouse, archive: try DeliveryArchive(forWarehouse: request.warehouse))
+        let loader = DeliveryLoader(warehouse: warehouse, archive: archive)
         var streamed: [Inbox.Entry] = [], jobs: [PreparationPool.Job] = []
         for e in entries {
             if try PreparedDelivery.isPreparable(db, name: e.name) {
@@ -152,35 +184,30 @@ public final class WeeklyRun {
             checkpointer.stop()
             try? db.automaticCheckpoints(every: 1000)
         }
-        var statuses: [String: DeliveryStatus] = [:]
-        var loaded = 0, before = 0, held = 0, failed = 0
-        func load(_ e: Inbox.Entry, _ prepared: Result<PreparedDelivery?, any Error>) throws {
-            checkpointer.keepLogSmall(db)
-            let (status, outcome) = try loadOne(e, loader, ledger, prepared: prepared)
-            statuses[e.path] = status
-            if let outcome { parsed[Self.key(e.name)] = outcome.addedForReconciliation }
-            switch (status.state, status.loadedBefore) {
-            case (_, true): before += 1
-            case (.loaded, false): loaded += 1
-            case (.held, false): held += 1
-            default: failed += 1
-            }
+        func stream(_ e: Inbox.Entry, _ policy: LoadPolicy, _ startedAt: String) throws -> LoadOutcome {
+            try loader.load(path: e.path, name: e.name, options: options(for: e), policy: policy, startedAt: startedAt)
         }
-        for e in streamed { try load(e, .success(nil)) }
+        for e in streamed {
+            checkpointer.keepLogSmall(db)
+            try load(e) { try stream(e, $0, $1) }
+        }
         for _ in jobs.indices {
             let (job, prepared) = pool.next()
-            try load(job.entry, prepared)
+            checkpointer.keepLogSmall(db)
+            try load(job.entry) { policy, startedAt in
+                if case .success(let p?) = prepared, let applied = try applyIfCurrent(p, loader, policy: policy, startedAt: startedAt) {
+                    return applied
+                }
+                return try stream(job.entry, policy, startedAt)
+            }
         }
-        // Reports list deliveries in the inbox's order, whatever order they were loaded in.
-        result.deliveries += entries.compactMap { statuses[$0.path] }
-        return (loaded, before, held, failed)
     }
 
     /// A load compares a delivery with the dataset in force, which after a later Friday is that
     /// Friday's: loading an older batch then would close and reopen versions the later Fridays'
     /// history rests on. So only the last batch (or a new one) is loaded; the next full delivery
     /// corrects an older Friday's mistake from then on.
-    static func refuseOlderThanLast(_ batch: Day, _ db: Database) throws {
+    static func refuseOlderThanLast(_ batch: Day, _ db: any WarehouseSQL) throws {
         guard let last = try RunLedger.lastBatch(db), last > batch else { return }
         throw RunError.olderThanLast(batch: batch, last: last)
     }
@@ -249,10 +276,10 @@ public final class WeeklyRun {
                           acceptShrink: request.acceptHeld, rejectThreshold: c.rejectThreshold, dryRun: dryRun)
     }
 
-    /// Loads one delivery: the version a worker prepared if there is one, else by streaming it
-    /// (also when preparing it failed: streaming reports the failure with the file's own words).
-    private func loadOne(_ e: Inbox.Entry, _ loader: DeliveryLoader, _ ledger: RunLedger,
-                         prepared: Result<PreparedDelivery?, any Error>) throws -> (DeliveryStatus, LoadOutcome?) {
+    /// Loads one delivery by `body` (given the policy and the start), and records what came of
+    /// it: loaded, held, or failed (the municipality's previous data then stays).
+    private func loadOne(_ e: Inbox.Entry, _ ledger: RunLedger,
+                         _ body: (LoadPolicy, String) throws -> LoadOutcome) throws -> (DeliveryStatus, LoadOutcome?) {
         let file = (e.path as NSString).lastPathComponent
         let started = Timestamp.now()
         // Handled by an earlier pass from a file with the same SHA-256: nothing to do. What the
@@ -269,21 +296,14 @@ public final class WeeklyRun {
                                   message: message)
         }
         do {
-            let o: LoadOutcome
-            if case .success(let p?) = prepared, let applied = try applyIfCurrent(p, loader, policy: policy, startedAt: started) {
-                o = applied
-            } else {
-                o = try loader.load(path: e.path, name: e.name, options: options(for: e), policy: policy, startedAt: started)
-            }
+            let o = try body(policy, started)
             return (status(.loaded, o, message: nil), o)
         } catch LoadError.held(let o, let threshold, let minimum) {
             let message = LoadError.held(o, threshold: threshold, minimum: minimum).description
             try ledger.recordHeld(e.name, file: file, o, message: message, startedAt: started)
             return (status(.held, o, message: message), nil)
-        } catch let e as SQLiteError {
-            throw e  // the warehouse's failure (a full disk, say) is not the delivery's: the batch stops
-        } catch let e as ArchiveError {
-            throw e
+        } catch where RunWarehouse.isWarehouseFailure(error) {
+            throw error  // the warehouse's failure (a full disk, say) is not the delivery's: the batch stops
         } catch {
             // One file's failure never stops the batch; the municipality's previous data stays.
             var summary: FileSummary?
@@ -310,16 +330,14 @@ public final class WeeklyRun {
     /// would load it, described, and rolled back. Nothing is written, not even the run's row.
     public func dryRun() throws -> [String] {
         guard let k = request.municipality else { return [] }
-        let lock = try RunLock(warehouse: request.warehouse, purpose: "accept --dry-run for \(k)")
+        let (warehouse, lock) = try RunWarehouse.open(request.warehouse, config: request.config, purpose: "accept --dry-run for \(k)")
         defer { withExtendedLifetime(lock) {} }
-        let warehouse = try Warehouse(path: request.warehouse)
-        try Self.refuseOlderThanLast(request.batch, warehouse.db)
-        let loader = DeliveryLoader(warehouse: warehouse)
+        try Self.refuseOlderThanLast(request.batch, warehouse.sql)
         var out: [String] = []
-        for e in try heldDeliveries(k, RunLedger(warehouse.db, batch: request.batch)) {
+        for e in try heldDeliveries(k, RunLedger(warehouse.sql, batch: request.batch)) {
             do {
-                _ = try loader.load(path: e.path, name: e.name, options: options(for: e), policy: loadPolicy(for: e.name, dryRun: true),
-                                    startedAt: Timestamp.now())
+                _ = try warehouse.stream(e, archive: nil, options: options(for: e), policy: loadPolicy(for: e.name, dryRun: true),
+                                         startedAt: Timestamp.now())
             } catch LoadError.dryRun(let o, let sample) {
                 out.append("\(e.name.kind.rawValue) \(ValidationOutput.pad3(k)): " + LoadError.dryRun(o, removedSample: sample).description)
                 if !sample.isEmpty { out.append("  measures it would remove, for example:") }
@@ -331,7 +349,7 @@ public final class WeeklyRun {
 
     /// The municipality's held deliveries of this batch, read back from the archive.
     private func heldDeliveries(_ komnr: Int, _ ledger: RunLedger) throws -> [Inbox.Entry] {
-        let archive = try DeliveryArchive(forWarehouse: request.warehouse)
+        let archive = try DeliveryArchive(directory: RunWarehouse.archiveDirectory(request.warehouse, config: request.config))
         let out = try ledger.held(komnr).map { kind, sha in
             Inbox.Entry(name: DeliveryName(kind: kind, komnr: komnr, batchDate: request.batch), path: archive.path(for: sha))
         }
@@ -345,9 +363,12 @@ public final class WeeklyRun {
 public enum RunError: Error, CustomStringConvertible {
     case badFile(String)
     case olderThanLast(batch: Day, last: Day)
+    case noPersonKey
     public var description: String {
         switch self {
         case .badFile(let s): s
+        case .noPersonKey:
+            "a PostgreSQL warehouse needs its person key: set person_key_file in the config (the file `amfora init-roles` made); nothing was changed"
         case .olderThanLast(let batch, let last):
             "batch \(batch.iso) lies before the last batch run, \(last.iso): its datasets were replaced by later Fridays', " +
                 "and loading it again would rewrite their history; nothing was changed. A wrong delivery of an " +
