@@ -63,12 +63,6 @@ let package = Package(
             dependencies: ["AmforaCore"],
             swiftSettings: strictSettings
         ),
-        // The load alone into either warehouse, SQLite or PostgreSQL (scripts/bench-postgres.sh).
-        .executableTarget(
-            name: "amfora-bench-load",
-            dependencies: ["AmforaCore", "AmforaIO"],
-            swiftSettings: strictSettings
-        ),
         .testTarget(
             name: "AmforaCoreTests",
             dependencies: ["AmforaCore", "AmforaTestSupport"],

@@ -40,7 +40,7 @@ enum PostgresSchema {
         LayoutCatalog.standard.layout(for: kind).fields.map { "    " + columnDefinition($0) + "," }.joined(separator: "\n")
     }
 
-    static var migrations: [String] { [first, insertionOrder] }
+    static var migrations: [String] { [first, insertionOrder, weeks] }
 
     /// 2: the order rejects and reconciliation rows were written in, which SQLite keeps as the
     /// rowid: the report lists a delivery's first file-level failure and ties among history
@@ -306,6 +306,89 @@ enum PostgresSchema {
             SELECT lpad(komnr::text, 3, '0') AS komnr, aid_type, identnr, cvr, pnr, \(day("startdtgod")) AS approved_date
             FROM amfora.aid WHERE closed_in IS NULL;
         """
+    }
+
+    /// 3: the week views (`v_activity_week`, `v_person_week`, `v_week_stats`) and old → new
+    /// (`v_reconciliation_change`), with the answers of SQLite's. SQLite keeps week tables for
+    /// them, maintained by the write-down; here the views reckon from the measures and the
+    /// write-down's stretches, found for a week by interval (GiST) indexes on their days: a measure
+    /// gives its hours for each week it touches, and each written-down stretch the difference its
+    /// rate makes there.
+    static var weeks: String {
+        let mondays = WeekCalendar.warehouse.mondays
+        return """
+        CREATE TABLE amfora.iso_week (
+            week_start integer PRIMARY KEY,
+            week_end integer NOT NULL,
+            iso_week text NOT NULL UNIQUE,
+            monday date NOT NULL UNIQUE
+        );
+        INSERT INTO amfora.iso_week
+            SELECT d, d + 6, to_char(DATE '1970-01-01' + d, 'IYYY-"W"IW'), DATE '1970-01-01' + d
+            FROM generate_series(\(mondays.first!.ordinal), \(mondays.last!.ordinal), 7) d;
+        CREATE INDEX iso_week_days ON amfora.iso_week USING gist (int4range(week_start, week_end, '[]'));
+        CREATE INDEX activity_days ON amfora.activity USING gist (int4range(startdt, slutdt, '[]')) WHERE closed_in IS NULL;
+        CREATE INDEX activity_person ON amfora.activity (person_key) WHERE closed_in IS NULL;
+        CREATE INDEX writedown_segment_days ON amfora.writedown_segment USING gist (int4range(start_date, end_date, '[]'));
+        -- Each current measure in each week it touches, as the hours it gives there and the change
+        -- the write-down's stretches make to them: summed, a measure's week (writedown.md).
+        CREATE VIEW amfora.measure_week AS
+            SELECT a.version_id, a.activity_id, a.person_key, a.komnr, a.foranstalt, w.iso_week, w.monday,
+                   a.timetal::float8 * (least(a.slutdt, w.week_end) - greatest(a.startdt, w.week_start) + 1) / 7 AS hours,
+                   a.timetal::float8 * (least(a.slutdt, w.week_end) - greatest(a.startdt, w.week_start) + 1) / 7 AS hours_written_down
+            FROM amfora.iso_week w JOIN amfora.activity a
+                ON int4range(a.startdt, a.slutdt, '[]') && int4range(w.week_start, w.week_end, '[]') AND a.closed_in IS NULL
+            UNION ALL
+            SELECT a.version_id, a.activity_id, a.person_key, a.komnr, a.foranstalt, w.iso_week, w.monday, 0::float8,
+                   (s.rate - a.timetal) * (least(s.end_date, w.week_end) - greatest(s.start_date, w.week_start) + 1) / 7
+            FROM amfora.iso_week w JOIN amfora.writedown_segment s
+                ON int4range(s.start_date, s.end_date, '[]') && int4range(w.week_start, w.week_end, '[]')
+                JOIN amfora.activity a ON a.version_id = s.version_id;
+        CREATE VIEW analyst.v_activity_week AS
+            SELECT activity_id, person_key, lpad(komnr::text, 3, '0') AS komnr, foranstalt, iso_week, monday AS week_start,
+                   sum(hours) AS hours, sum(hours_written_down) AS hours_written_down
+            FROM amfora.measure_week
+            GROUP BY version_id, activity_id, person_key, komnr, foranstalt, iso_week, monday;
+        CREATE VIEW analyst.v_person_week AS
+            SELECT person_key, iso_week, monday AS week_start,
+                   sum(hours) AS hours, sum(hours_written_down) AS hours_written_down
+            FROM amfora.measure_week
+            GROUP BY person_key, iso_week, monday;
+        -- The published figures: a week × municipality × Foranstalt; a person counts once per row.
+        CREATE VIEW analyst.v_week_stats AS
+            SELECT week_start, iso_week, komnr, foranstalt, count(DISTINCT person_key) AS persons, count(*) AS measures,
+                   sum(hours) AS hours, sum(hours_written_down) AS hours_written_down
+            FROM analyst.v_activity_week
+            GROUP BY week_start, iso_week, komnr, foranstalt;
+        \(reconciliationChange)
+        """
+    }
+
+    /// `v_reconciliation_change`: a branch per field of the §52.2 layout (the CPR number and the
+    /// municipality are the measure's identity), as SQLite's (`Schema.reconciliationChangeView`);
+    /// free text masked as everywhere in the analyst schema.
+    static var reconciliationChange: String {
+        let layout = LayoutCatalog.standard.layout(for: .amfora)
+        let branches = layout.fields.filter { $0.name != "CPRnr" && $0.name != "Komnr" }.map { f -> String in
+            func value(_ t: String) -> String { f.kind == .text ? "analyst.scrub(\(shown(t, f)))" : shown(t, f) }
+            return """
+                SELECT \(day("r.batch_date")) AS batch_date, lpad(r.komnr::text, 3, '0') AS komnr, r.kind, r.activity_id,
+                       CASE WHEN ',' || r.changed_fields || ',' LIKE '%,Startdt,%' THEN 'moved' ELSE 'changed' END AS change,
+                       '\(f.name)' AS field, \(value("p")) AS old_value, \(value("c")) AS new_value
+                FROM amfora.reconciliation r JOIN amfora.activity c ON c.version_id = r.version_id
+                    JOIN amfora.activity p ON p.version_id = r.previous_version_id
+                WHERE r.change = 'changed' AND ',' || r.changed_fields || ',' LIKE '%,\(f.name),%'
+                """
+        }
+        return "CREATE VIEW analyst.v_reconciliation_change AS\n" + branches.joined(separator: "\nUNION ALL\n") + ";"
+    }
+
+    /// A field's value in `table` as text the way the views show it (a day as an ISO date); a value
+    /// kept with a warning that its column's type cannot hold is in `delivered_as`, the column NULL.
+    static func shown(_ table: String, _ field: FieldSpec) -> String {
+        let column = "\(table).\"\(field.name.lowercased())\""
+        let typed = field.type == "date" ? "to_char(DATE '1970-01-01' + \(column), 'YYYY-MM-DD')" : "\(column)::text"
+        return "coalesce(\(typed), \(table).delivered_as ->> '\(field.name.lowercased())')"
     }
 
     /// After every migration: each role reads its own schema's views, and nothing else of amfora's.

@@ -295,10 +295,7 @@ public enum BatchReportBuilder {
         /// A field's value as text the way the views show it; in PostgreSQL a value kept with a
         /// warning is in `delivered_as`, its column NULL.
         static func shown(_ name: String, _ field: FieldSpec, _ dialect: SQLDialect) -> String {
-            let column = "\"\(name.lowercased())\""
-            guard dialect == .postgres else { return Schema.shown(column, field) }
-            let typed = field.type == "date" ? "to_char(DATE '1970-01-01' + \(column), 'YYYY-MM-DD')" : "\(column)::text"
-            return "coalesce(\(typed), delivered_as ->> '\(name.lowercased())')"
+            dialect == .postgres ? PostgresSchema.shown("activity", field) : Schema.shown("\"\(name.lowercased())\"", field)
         }
     }
 

@@ -115,7 +115,42 @@ struct PostgresLoadTests {
         return v
     }
 
-    func expectSame(_ p: Pair, _ step: String) throws {
+    /// The analysts' week views and old → new, as both warehouses answer them: a measure's and a
+    /// person's weeks summed (SQLite's may give a week in more than one row, which sum to it); SQLite's
+    /// CPR number turned into the person key PostgreSQL shows. Hours are compared in ten-thousandths
+    /// of an hour, to one of them: SQLite's week figures sum rates kept to a millionth.
+    static let views: [(sqlite: String, postgres: String, person: Int?, hours: Int?)] = [
+        ("SELECT activity_id, cpr, komnr, foranstalt, week_start, round(sum(hours) * 10000), round(sum(hours_written_down) * 10000) FROM v_activity_week GROUP BY 1, 2, 3, 4, 5",
+         "SELECT activity_id, person_key, komnr, foranstalt, week_start, round(sum(hours)::numeric * 10000), round(sum(hours_written_down)::numeric * 10000) FROM analyst.v_activity_week GROUP BY 1, 2, 3, 4, 5", 1, 5),
+        ("SELECT cpr, week_start, iso_week, round(sum(hours) * 10000), round(sum(hours_written_down) * 10000) FROM v_person_week GROUP BY 1, 2, 3",
+         "SELECT person_key, week_start, iso_week, round(sum(hours)::numeric * 10000), round(sum(hours_written_down)::numeric * 10000) FROM analyst.v_person_week GROUP BY 1, 2, 3", 0, 3),
+        ("SELECT week_start, iso_week, komnr, foranstalt, persons, measures, round(hours * 10000), round(hours_written_down * 10000) FROM v_week_stats",
+         "SELECT week_start, iso_week, komnr, foranstalt, persons, measures, round(hours::numeric * 10000), round(hours_written_down::numeric * 10000) FROM analyst.v_week_stats", nil, 6),
+        ("SELECT * FROM v_reconciliation_change", "SELECT * FROM analyst.v_reconciliation_change", nil, nil),
+    ]
+
+    func expectSameViews(_ p: Pair, _ step: String) throws {
+        typealias Row = (key: String, hours: [Double])
+        for (a, b, person, hours) in Self.views {
+            func split(_ row: String, person: Int?) -> Row {
+                var f = row.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+                if let person { f[person] = Self.key.of(identifier: f[person]) }
+                let h = hours ?? f.count
+                return (f[..<h].joined(separator: "|"), f[h...].map { Double($0) ?? .nan })
+            }
+            let x = try Self.rows(p.sqlite.db, a).map { split($0, person: person) }.sorted { $0.key < $1.key }
+            let y = try Self.rows(p.postgres.connection, b).map { split($0, person: nil) }.sorted { $0.key < $1.key }
+            let view = String(b[b.range(of: "analyst.")!.upperBound...].prefix { $0 != " " })
+            let apart = zip(x, y).first { $0.key != $1.key || zip($0.hours, $1.hours).contains { abs($0 - $1) > 1 } }
+            #expect(x.count == y.count && apart == nil,
+                    "\(step): \(view): \(x.count) rows in SQLite, \(y.count) in PostgreSQL; first difference \(apart.map { "\($0) ≠ \($1)" } ?? "in length")")
+            #expect(!x.isEmpty || view == "v_reconciliation_change", "\(step): \(view) has rows to compare")
+        }
+    }
+
+    /// `views`: after the write-down and the reconciliation, when a run's analyst views stand.
+    func expectSame(_ p: Pair, _ step: String, views: Bool = false) throws {
+        if views { try expectSameViews(p, step) }
         for (a, b) in Self.tables {
             let x = try Self.rows(p.sqlite.db, a), y = try Self.rows(p.postgres.connection, b)
             let same = x == y  // not inside #expect, which would print both tables whole
@@ -141,21 +176,25 @@ struct PostgresLoadTests {
                 for i in people.indices where Int.random(in: 0..<100, using: &rng) < 10 {
                     people[i] = people[i].with("Timetal", String(Int.random(in: 5...37, using: &rng)))
                 }
+                for i in people.indices where Int.random(in: 0..<100, using: &rng) < 4 {  // moved
+                    people[i] = people[i].with("Startdt", String(format: "%02d-02-2024", Int.random(in: 1...28, using: &rng)))
+                }
                 for _ in 0..<15 { people.append(Self.person(next, &rng)); next += 1 }
             }
             try loadFriday(pair, dir, friday, people, &rng)
             try pair.writeDown(everyone: f == 0)
             try pair.reconcile()
-            try expectSame(pair, "Friday \(f + 1)")
+            try expectSame(pair, "Friday \(f + 1)", views: true)
         }
         // A corrected delivery of the last Friday, then that very file again.
         people.removeLast(10)
         try loadFriday(pair, dir, fridays[2], people, &rng, subdirectory: "corrected")
         try pair.writeDown(everyone: false)
         try pair.reconcile()
-        try expectSame(pair, "corrected rerun")
+        try expectSame(pair, "corrected rerun", views: true)
         #expect(try pair.postgres.connection.scalar("SELECT count(*) FROM amfora.writedown") ?? 0 > 0, "some persons are written down")
         #expect(try pair.postgres.connection.scalar("SELECT count(DISTINCT change) FROM amfora.reconciliation") ?? 0 >= 3, "changed, new and removed measures")
+        #expect(try pair.postgres.connection.scalar("SELECT count(DISTINCT change) FROM analyst.v_reconciliation_change") == 2, "changed and moved measures, old → new")
         let name = DeliveryName(kind: .amfora, komnr: 101, batchDate: fridays[2])
         _ = try pair.load(dir.file("corrected/\(name.fileName)"), name)
         try expectSame(pair, "the same file again")
