@@ -20,6 +20,26 @@ public final class PostgresWarehouse {
         try refreshCodeLists()
     }
 
+    /// A first load into an empty warehouse goes without the week views' indexes (`PostgresSchema.weekIndexes`).
+    func dropWeekIndexesForFirstLoad() throws {
+        guard try connection.firstRow("SELECT 1 FROM amfora.activity LIMIT 1") == nil else { return }
+        for index in PostgresSchema.weekIndexes { try connection.execute("DROP INDEX IF EXISTS amfora.\(index.name)") }
+    }
+
+    /// The week views' indexes that are missing: after a first load, or a run killed before it built them.
+    func missingWeekIndexes() throws -> [(name: String, on: String)] {
+        let present = Set(try connection.query("SELECT indexname FROM pg_indexes WHERE schemaname = 'amfora'").compactMap { $0[0] })
+        return PostgresSchema.weekIndexes.filter { !present.contains($0.name) }
+    }
+
+    /// Builds `indexes`, each in one pass over its table (and a transaction of its own).
+    func build(_ indexes: [(name: String, on: String)]) throws {
+        for index in indexes {
+            FaultPoints.pass("build index")
+            try connection.execute("CREATE INDEX IF NOT EXISTS \(index.name) ON \(index.on)")
+        }
+    }
+
     /// Everything amfora creates is owned by `amfora_loader`; the user the job logs in as is a
     /// member (`PostgresRoles`), and acts as it.
     private func actAsLoader() throws {

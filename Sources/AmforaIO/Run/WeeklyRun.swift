@@ -66,6 +66,9 @@ public final class WeeklyRun {
         // SQLite builds its indexes once after a first load, in one sorted pass each.
         let indexAfterLoad: Warehouse? = if emptyAtStart, case .sqlite(let w) = warehouse { w } else { nil }
         try indexAfterLoad?.dropIndexesForFirstLoad()
+        // PostgreSQL builds the week views' indexes after the write-down, whose stretches one indexes.
+        let indexAfterWriteDown: PostgresWarehouse? = if case .postgres(let p) = warehouse { p } else { nil }
+        if emptyAtStart { try indexAfterWriteDown?.dropWeekIndexesForFirstLoad() }
         try stage("parse → validate → load", ledger) { () -> (String, Void) in
             let n = try loadAll(entries, warehouse, ledger, &parsed, &result)
             return ("\(n.loaded) loaded, \(n.before) handled by an earlier pass, \(n.held) held, \(n.failed) failed", ())
@@ -92,6 +95,13 @@ public final class WeeklyRun {
             result.writeDown = w
             return (String(format: "%d persons, %d records written down, %.1f hours a week removed; ",
                            w.writtenDownPersons, w.writtenDownRecords, w.hoursRemoved) + w.weekTables, ())
+        }
+
+        if let p = indexAfterWriteDown, case let missing = try p.missingWeekIndexes(), !missing.isEmpty {
+            try stage("index", ledger) { () -> (String, Void) in
+                try p.build(missing)
+                return ("the week views' indexes built: " + missing.map(\.name).joined(separator: ", "), ())
+            }
         }
 
         try stage("reconcile", ledger) { () -> (String, Void) in
