@@ -58,10 +58,13 @@ run() {  # label, warehouse, reports, friday, extra options...
 }
 question="SELECT count(*), round(sum(hours_written_down)) FROM v_activity WHERE komnr = '101' AND foranstalt = 139"
 read_loop() {  # until the file $work/stop exists: the analyst's question, one latency (ms) a line
+    # An analyst, not a load generator: one server process (no parallel workers, which on this
+    # 2-core machine would take the run's cores), a second between questions.
     while [ ! -f "$work/stop" ]; do
         local t0; t0=$(date +%s%N)
-        psql "$reader" -Atqc "$question" >/dev/null
+        PGOPTIONS="-c max_parallel_workers_per_gather=0" psql "$reader" -Atqc "$question" >/dev/null
         echo $(( ($(date +%s%N) - t0) / 1000000 ))
+        sleep 1
     done > "$work/latencies"
 }
 # The analysts' questions of the week views (the analysts' issue), each timed once with its client's start.
