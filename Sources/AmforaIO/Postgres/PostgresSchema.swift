@@ -343,7 +343,9 @@ enum PostgresSchema {
                    (round(s.rate * 1000000)::bigint - a.timetal * 1000000) * (least(s.end_date, w.week_end) - greatest(s.start_date, w.week_start) + 1)
             FROM amfora.iso_week w JOIN amfora.writedown_segment s
                 ON s.end_date >= w.week_start AND s.start_date <= w.week_end
-                JOIN amfora.activity a ON a.version_id = s.version_id;
+                -- (the write-down's stretches are of current versions only; said, so that a person's
+                -- are found by the index of the current versions' person keys)
+                JOIN amfora.activity a ON a.version_id = s.version_id AND a.closed_in IS NULL;
         CREATE VIEW analyst.v_activity_week AS
             SELECT activity_id, person_key, lpad(komnr::text, 3, '0') AS komnr, foranstalt, iso_week, monday AS week_start,
                    sum(hour_days) / 7.0::float8 AS hours, sum(micro_hour_days) / 7000000.0::float8 AS hours_written_down
