@@ -329,7 +329,8 @@ class Harness:
         self.w1_bytes = tree_bytes(self.w1)
         print(f"clean reference: Friday 1 exit {rc1}, Friday 2 exit {rc2}; "
               f"{len(self.p1)} fault points in Friday 1, {len(self.p2)} in Friday 2; "
-              f"pages {self.w1_pages} -> {self.final_pages}; {time.monotonic() - t:.1f} s")
+              + ("" if self.pg else f"pages {self.w1_pages} -> {self.final_pages}; ")
+              + f"{time.monotonic() - t:.1f} s")
         same, note, detail = self.compare(self.d_clean, d_traced)
         if not same:
             # the reference itself is not reproducible: every comparison would be noise
