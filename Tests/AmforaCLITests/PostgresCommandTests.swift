@@ -24,7 +24,8 @@ import Testing
 
     /// Both sample Fridays run into PostgreSQL as into SQLite: the same exit codes, and reports
     /// that agree file for file (the municipalities, every reject with its reasons, every history
-    /// change with old → new, the summary's figures); `status` and a rerun agree too.
+    /// change with old → new, the summary's figures); a rerun, accepting the held delivery (its
+    /// dry run first) and `status` agree too.
     @Test(.enabled(if: PostgresTestCluster.enabled, PostgresTestCluster.why))
     func theSamplesRunIntoPostgreSQLAsIntoSQLite() throws {
         let location = try PostgresTestCluster.freshDatabase()
@@ -35,25 +36,34 @@ import Testing
             try "person_key_file = \(key)\n".write(toFile: path("amfora.conf"), atomically: true, encoding: .utf8)
             let samples = CLI.repo.appendingPathComponent("samples")
             let targets = [("sqlite", path("w/amfora.sqlite")), ("postgres", location.url)]
-            for friday in ["2026-11-20", "2026-11-27"] {
-                let runs = try targets.map { name, warehouse in
-                    try CLI.run(["run", "--config", path("amfora.conf"), "--source", samples.appendingPathComponent(friday).path,
-                                 "--batch-date", friday, "--warehouse", warehouse, "--reports", path("reports-\(name)")])
+            /// One command into both warehouses, each with reports of its own.
+            func both(_ arguments: [String]) throws -> [CLI.Result] {
+                try targets.map { name, warehouse in
+                    try CLI.run(arguments + ["--config", path("amfora.conf"), "--warehouse", warehouse, "--reports", path("reports-\(name)")])
                 }
+            }
+            func expectSameReports(_ friday: String) throws {
+                try Self.expectSameReports(path("reports-sqlite/\(friday)"), path("reports-postgres/\(friday)"))
+            }
+            for friday in ["2026-11-20", "2026-11-27"] {
+                let runs = try both(["run", "--source", samples.appendingPathComponent(friday).path, "--batch-date", friday])
                 #expect(runs.map(\.status) == [1, 1], "\(runs.map(\.stderr))")
                 #expect(Self.withoutTimes(runs[0].stdout) == Self.withoutTimes(runs[1].stdout.replacingOccurrences(of: "reports-postgres", with: "reports-sqlite")))
-                try Self.expectSameReports(path("reports-sqlite/\(friday)"), path("reports-postgres/\(friday)"))
+                try expectSameReports(friday)
             }
             // The first Friday went without the week views' indexes and built them after its write-down.
             let indexes = try PostgresConnection(location).query("SELECT indexname FROM pg_indexes WHERE schemaname = 'amfora'").compactMap { $0[0] }
-            #expect(Set(["activity_days", "activity_person", "writedown_segment_days"]).isSubset(of: indexes))
-            let rerun = try targets.map { name, warehouse in
-                try CLI.run(["rerun", "--config", path("amfora.conf"), "--municipality", "101",
-                             "--source", samples.appendingPathComponent("2026-11-27").path,
-                             "--warehouse", warehouse, "--reports", path("reports-\(name)")])
-            }
+            #expect(Set(["activity_days", "activity_person", "activity_cpr", "writedown_segment_days"]).isSubset(of: indexes))
+            let rerun = try both(["rerun", "--municipality", "101", "--source", samples.appendingPathComponent("2026-11-27").path])
             #expect(rerun[0].status == rerun[1].status, "\(rerun.map(\.stderr))")
-            try Self.expectSameReports(path("reports-sqlite/2026-11-27"), path("reports-postgres/2026-11-27"))
+            try expectSameReports("2026-11-27")
+            // The held delivery: described alike, then accepted alike.
+            let described = try both(["accept", "--municipality", "851", "--batch-date", "2026-11-27", "--dry-run"])
+            #expect(described.map(\.status) == [0, 0], "\(described.map(\.stderr))")
+            #expect(described[0].stdout == described[1].stdout && described[0].stdout.contains("accepting would load"), "\(described.map(\.stdout))")
+            let accepted = try both(["accept", "--municipality", "851", "--batch-date", "2026-11-27"])
+            #expect(accepted[0].status == accepted[1].status, "\(accepted.map(\.stderr))")
+            try expectSameReports("2026-11-27")
             let status = try targets.map { try CLI.run(["status", "--config", path("amfora.conf"), "--warehouse", $1, "--json", "--all"]) }
             #expect(status[0].status == status[1].status)
             let sameStatus = Self.withoutTimes(status[0].stdout) == Self.withoutTimes(status[1].stdout)
