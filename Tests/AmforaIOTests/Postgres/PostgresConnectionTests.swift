@@ -47,6 +47,29 @@ import Testing
 
 @Suite(.enabled(if: PostgresTestCluster.enabled, PostgresTestCluster.why))
 struct PostgresConnectionTests {
+    /// One pass at a time: the run lock is a session advisory lock, a second pass is refused
+    /// with the holder named, and the lock goes with the holder's connection.
+    @Test func theRunLockIsHeldByOneConnectionAtATime() throws {
+        let dir = TemporaryDirectory()
+        let location = try PostgresTestCluster.freshDatabase()
+        let keyFile = dir.file("person.key")
+        _ = try PersonKey.create(keyFile)
+        var config = RunConfig()
+        config.personKeyFile = keyFile
+        do {
+            let (_, lock) = try RunWarehouse.open(location.url, config: config, purpose: "a test")
+            defer { withExtendedLifetime(lock) {} }
+            do {
+                _ = try RunWarehouse.open(location.url, config: config, purpose: "a second test")
+                Issue.record("a second pass got the lock")
+            } catch let held as RunLock.Held {
+                #expect(held.holder.contains("server process"), "\(held.holder)")
+            }
+        }
+        // The first's connection is closed, and its lock with it.
+        _ = try RunWarehouse.open(location.url, config: config, purpose: "after the first")
+    }
+
     @Test func parametersAndRowsComeBackAsText() throws {
         let c = try PostgresConnection(PostgresTestCluster.freshDatabase())
         let rows = try c.query("SELECT $1::bigint + 1 AS n, $2::text AS t, NULL::text AS z", ["41", "ø\ttab"])
