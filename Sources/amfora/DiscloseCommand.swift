@@ -48,7 +48,7 @@ struct DiscloseCommand: ParsableCommand {
             let path = try options.resolvedWarehouse(config)
             let recipients = Recipient.parse(recipient)!
             let urls = to.map { url in Dictionary(uniqueKeysWithValues: recipients.map { ($0, url) }) } ?? config.disclosureTargets
-            extracts = try Self.disclose(path, batch: options.existingBatch(path), recipients, out: dir, urls: urls,
+            extracts = try Self.disclose(path, batch: options.existingBatch(path, config), recipients, out: dir, urls: urls,
                                          connection: security.connection(config), codes: config.disclosureCodes)
         } catch {
             throw Terminal.fail(OperatorMessage.of(error))

@@ -24,7 +24,7 @@ struct ReportCommand: ParsableCommand {
             let config = try options.loadConfig()
             let path = try options.resolvedWarehouse(config, postgres: true)
             // Says so when there is none (an SQLite file), and creates none.
-            let batch = try options.existingBatch(path)
+            let batch = try options.existingBatch(path, config)
             // The report records the batch's write-down totals for next Friday's comparison, so
             // it writes, and takes the run's lock; a run under way writes the report itself.
             let (warehouse, lock) = try RunWarehouse.open(path, config: config, purpose: "amfora report")

@@ -61,8 +61,8 @@ struct RerunCommand: ParsableCommand {
                                                             municipalities: CodeListCatalog.standard.municipalities) else { return nil }
             return n.batchDate
         }
-        try Pass.runAndReport(options, reports, source, municipality: municipality, file: file) { _, warehouse in
-            try options.existingBatch(warehouse, fallback: named)
+        try Pass.runAndReport(options, reports, source, municipality: municipality, file: file) { config, warehouse in
+            try options.existingBatch(warehouse, config, fallback: named)
         }
     }
 }
@@ -85,7 +85,7 @@ struct ResumeCommand: ParsableCommand {
 
     func run() throws {
         try Pass.runAndReport(options, reports, source) { config, warehouse in
-            if options.batchDate != nil { return try options.existingBatch(warehouse) }
+            if options.batchDate != nil { return try options.existingBatch(warehouse, config) }
             guard let day = try Self.interrupted(warehouse, config) else {
                 say("nothing to resume: the last batch finished")
                 throw ExitCode.success
@@ -123,8 +123,8 @@ struct AcceptCommand: ParsableCommand {
     @OptionGroup var reports: ReportsOptions
 
     func run() throws {
-        try Pass.runAndReport(options, reports, nil, municipality: municipality, acceptHeld: true, dryRun: dryRun) { _, warehouse in
-            try options.existingBatch(warehouse)
+        try Pass.runAndReport(options, reports, nil, municipality: municipality, acceptHeld: true, dryRun: dryRun) { config, warehouse in
+            try options.existingBatch(warehouse, config)
         }
     }
 }
@@ -141,7 +141,7 @@ enum Pass {
             config = try options.loadConfig()
             warehouse = try options.resolvedWarehouse(config, postgres: true)
             let day = try batch(config, warehouse)
-            let dir = PostgresLocation.isPostgres(warehouse) ? "" : (warehouse as NSString).deletingLastPathComponent
+            let dir = RunWarehouse.directory(of: warehouse)
             if !dir.isEmpty, !acceptHeld { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
             var request = RunRequest(batch: day, inbox: "", warehouse: warehouse, reports: reports.resolved(config),
                                      config: config, municipality: municipality, file: file)

@@ -40,11 +40,11 @@ struct WarehouseOptions: ParsableArguments {
 
     /// The batch of the commands that speak of one that exists: the given date, else the last
     /// batch run in the warehouse (or `fallback`, e.g. a delivery file's own date).
-    func existingBatch(_ warehouse: String, fallback: Day? = nil) throws -> Day {
+    func existingBatch(_ warehouse: String, _ config: RunConfig, fallback: Day? = nil) throws -> Day {
         if let batchDate { return try BatchDate.parse(batchDate, now: RunClock.now()) }
         if let fallback { return fallback }
         // Says "no warehouse at …" when there is none, and creates none.
-        let last = try RunLedger.lastBatch(RunWarehouse.openForReading(warehouse, config: loadConfig()))
+        let last = try RunLedger.lastBatch(RunWarehouse.openForReading(warehouse, config: config))
         return try BatchDate.forExistingBatch(nil, otherwise: last, now: RunClock.now())
     }
 }
@@ -71,8 +71,7 @@ struct SourceOptions: ParsableArguments {
         guard let s = source ?? c.source else {
             throw CLIError("no source: give --source DIR or ftp(s)://…, or set source in the config file")
         }
-        let beside = PostgresLocation.isPostgres(warehouse) ? "" : (warehouse as NSString).deletingLastPathComponent
-        let target = inbox ?? c.inbox ?? (beside as NSString).appendingPathComponent("inbox")
+        let target = inbox ?? c.inbox ?? (RunWarehouse.directory(of: warehouse) as NSString).appendingPathComponent("inbox")
         return DeliverySourceRequest(location: s, inbox: target, connection: ftp.connection(c), minAge: Int64(c.minAge ?? 60))
     }
 }

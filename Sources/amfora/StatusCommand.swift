@@ -28,7 +28,7 @@ struct StatusCommand: ParsableCommand {
         do {
             let config = try options.loadConfig()
             let path = try options.resolvedWarehouse(config, postgres: true)
-            let batch = try options.existingBatch(path)
+            let batch = try options.existingBatch(path, config)
             report = try BatchReportBuilder.build(RunWarehouse.openForReading(path, config: config), batch: batch, policy: config.attentionPolicy)
         } catch {
             throw Terminal.fail(OperatorMessage.of(error))

@@ -18,7 +18,11 @@ public final class DeliveryArchive {
 
     /// The archive next to a warehouse file: `amfora.sqlite` → `amfora.archive/`.
     public convenience init(forWarehouse path: String) throws {
-        try self.init(directory: (path as NSString).deletingPathExtension + ".archive")
+        try self.init(directory: Self.directory(beside: path))
+    }
+
+    public static func directory(beside warehouse: String) -> String {
+        (warehouse as NSString).deletingPathExtension + ".archive"
     }
 
     public func path(for sha256: String) -> String {

@@ -49,8 +49,13 @@ public enum RunWarehouse {
     /// a PostgreSQL warehouse without one keeps them in `warehouse/amfora.archive`.
     public static func archiveDirectory(_ warehouse: String, config: RunConfig) -> String {
         if let d = config.archiveDirectory { return d }
-        return PostgresLocation.isPostgres(warehouse) ? "warehouse/amfora.archive"
-            : (warehouse as NSString).deletingPathExtension + ".archive"
+        return PostgresLocation.isPostgres(warehouse) ? "warehouse/amfora.archive" : DeliveryArchive.directory(beside: warehouse)
+    }
+
+    /// The directory an SQLite warehouse file lies in, where its inbox goes by default; none
+    /// ("") for a server.
+    public static func directory(of warehouse: String) -> String {
+        PostgresLocation.isPostgres(warehouse) ? "" : (warehouse as NSString).deletingLastPathComponent
     }
 
     var isEmpty: Bool {
