@@ -32,9 +32,10 @@ if $postgres; then
     warehouse=${AMFORA_TEST_POSTGRES%/postgres}/amfora
     psql -q "$AMFORA_TEST_POSTGRES" -c "CREATE DATABASE amfora"
     "$bin" init-roles --warehouse "$warehouse" --person-key "$out/person.key"
-    # An analyst's login, with the cluster's one password (in its pgpass): reads the analyst views only.
+    # An analyst's login, with the cluster's one password (in its pgpass): reads the analyst views
+    # only. The statement on standard input: a password never stands in a process list.
     password=$(cut -d: -f5 "$PGPASSFILE")
-    psql -q "$warehouse" -c "CREATE ROLE analyst LOGIN PASSWORD '$password' IN ROLE amfora_analyst"
+    psql -q "$warehouse" <<< "CREATE ROLE analyst LOGIN PASSWORD '$password' IN ROLE amfora_analyst"
     config=$out/amfora.conf
     { cat samples/amfora.conf; echo "person_key_file = $out/person.key"; echo "archive = $out/amfora.archive"; } >"$config"
 fi
