@@ -93,7 +93,7 @@ run "first Friday" "$url" "$work/pg-reports" "${fridays[0]}" --config "$work/pg.
 # A week lies between two Fridays, and autovacuum marks the loaded pages all-visible within
 # minutes of a load (its insert threshold): done here at once, so that the second Friday reads
 # the current versions by an index-only scan, as it would a week later.
-psql "$url" -qc "VACUUM (ANALYZE) amfora.activity" -c "VACUUM (ANALYZE) amfora.aid" -c "VACUUM (ANALYZE) amfora.writedown_segment"
+psql "$url" -qc "VACUUM (ANALYZE) amfora.activity" -c "VACUUM (ANALYZE) amfora.aid" -c "VACUUM (ANALYZE) amfora.writedown_segment" -c "VACUUM (ANALYZE) amfora.week_segment"
 read_loop & loop=$!
 run "second Friday (weekly run)" "$url" "$work/pg-reports" "${fridays[1]}" --config "$work/pg.conf"
 touch "$work/stop"; wait $loop

@@ -40,7 +40,7 @@ enum PostgresSchema {
         LayoutCatalog.standard.layout(for: kind).fields.map { "    " + columnDefinition($0) + "," }.joined(separator: "\n")
     }
 
-    static var migrations: [String] { [first, insertionOrder, weeks] }
+    static var migrations: [String] { [first, insertionOrder, weeks, weekTables] }
 
     /// 2: the order rejects and reconciliation rows were written in, which SQLite keeps as the
     /// rowid: the report lists a delivery's first file-level failure and ties among history
@@ -311,7 +311,7 @@ enum PostgresSchema {
     /// 3: the week views (`v_activity_week`, `v_person_week`, `v_week_stats`) and old → new
     /// (`v_reconciliation_change`), with the answers of SQLite's. SQLite keeps week tables for
     /// them, maintained by the write-down; here the views reckon from the measures and the
-    /// write-down's stretches, found for a week by their last days (`weekIndexes`): a measure
+    /// write-down's stretches, found for a week by their last days (`weekIndexesOfMigration3`): a measure
     /// gives its hours for each week it touches, and each written-down stretch the difference its
     /// rate makes there.
     static var weeks: String {
@@ -327,7 +327,7 @@ enum PostgresSchema {
             SELECT d, d + 6, to_char(DATE '1970-01-01' + d, 'IYYY-"W"IW'), DATE '1970-01-01' + d
             FROM generate_series(\(mondays.first!.ordinal), \(mondays.last!.ordinal), 7) d;
         CREATE INDEX iso_week_end ON amfora.iso_week (week_end);
-        \(weekIndexes.map { "CREATE INDEX \($0.name) ON \($0.on);" }.joined(separator: "\n"))
+        \(weekIndexesOfMigration3.map { "CREATE INDEX \($0.name) ON \($0.on);" }.joined(separator: "\n"))
         -- Each current measure in each week it touches, as the hours it gives there and the change
         -- the write-down's stretches make to them: summed, a measure's week (writedown.md). In
         -- whole hour-days and micro-hour-days (a rate kept to a millionth of an hour, as SQLite's
@@ -367,18 +367,122 @@ enum PostgresSchema {
         """
     }
 
-    /// The indexes by which the week views find a week's measures (those ending in or after it)
-    /// and a person's, and the write-down a person's. Kept up by every load after the first; a
-    /// first load into an empty warehouse goes without them and builds them after its write-down,
-    /// which reads every measure anyway, in one sorted pass each: kept up row by row they, with
-    /// interval (GiST) indexes then, tripled a national first Friday, and building those GiST
-    /// indexes took longer than the load.
-    static let weekIndexes: [(name: String, on: String)] = [
+    /// The indexes migration 3 made, as it made them.
+    static let weekIndexesOfMigration3: [(name: String, on: String)] = [
         ("activity_days", "amfora.activity (slutdt) WHERE closed_in IS NULL"),
         ("activity_person", "amfora.activity (person_key) WHERE closed_in IS NULL"),
         ("activity_cpr", "amfora.activity (cprnr) WHERE closed_in IS NULL"),
         ("writedown_segment_days", "amfora.writedown_segment (end_date)"),
     ]
+
+    /// The indexes by which the write-down finds a person's measures and stretches, and the week
+    /// views a week's stretches (one range of starts per level) and a person's. Kept up by every
+    /// write-down after the first; a first Friday goes without them and builds them after its
+    /// write-down, in one sorted pass each: kept up row by row, interval (GiST) indexes on the
+    /// measures tripled a national first Friday, and building those took longer than the load.
+    static let weekIndexes: [(name: String, on: String)] = [
+        ("activity_person", "amfora.activity (person_key) WHERE closed_in IS NULL"),
+        ("activity_cpr", "amfora.activity (cprnr) WHERE closed_in IS NULL"),
+        ("week_segment_start", "amfora.week_segment (level, start_date)"),
+        ("week_segment_cpr", "amfora.week_segment (cprnr)"),
+        ("week_segment_person", "amfora.week_segment (person_key)"),
+    ]
+
+    /// 4: SQLite's week tables (`WeekTables`), kept by the write-down for exactly the persons it
+    /// recomputes (`PostgresWeekTables`): each current measure's stretches at one rate, filed by
+    /// interval level (`IntervalLevel`), and the published figures per week × municipality ×
+    /// Foranstalt. Reckoned from the measures at each question, a national week took 5 s and a
+    /// year of weekly totals nearly three minutes. The measures' and stretches' last-day indexes
+    /// served only that reckoning and go; the next write-down fills the tables (`filled`).
+    static var weekTables: String {
+        """
+        DROP VIEW analyst.v_week_stats;
+        DROP VIEW analyst.v_person_week;
+        DROP VIEW analyst.v_activity_week;
+        DROP VIEW amfora.measure_week;
+        DROP INDEX IF EXISTS amfora.activity_days;
+        DROP INDEX IF EXISTS amfora.writedown_segment_days;
+        CREATE TABLE amfora.week_level (level smallint PRIMARY KEY, span integer NOT NULL, together boolean NOT NULL);
+        INSERT INTO amfora.week_level
+            SELECT n, 1 << n, false FROM generate_series(0, \(IntervalLevel.count - 1)) n
+            UNION ALL SELECT n + \(IntervalLevel.together), 1 << n, true FROM generate_series(0, \(IntervalLevel.count - 1)) n;
+        -- Too small for autovacuum ever to analyse: without statistics the planner took it for a
+        -- thousand levels.
+        ANALYZE amfora.week_level;
+        CREATE TABLE amfora.week_segment (
+            level smallint NOT NULL,
+            start_date integer NOT NULL,
+            version_id bigint NOT NULL,
+            end_date integer NOT NULL,
+            cprnr bigint NOT NULL,
+            person_key text NOT NULL,
+            komnr integer NOT NULL,
+            foranstalt integer,
+            activity_id bigint NOT NULL,
+            hours integer NOT NULL,
+            -- Hours a week after the write-down in millionths (WeekStatsDelta's unit, so that sums
+            -- are exact in any order); NULL where the write-down left the measure alone.
+            micro_rate bigint
+        );
+        \(weekIndexes.filter { $0.name.hasPrefix("week_segment") }.map { "CREATE INDEX \($0.name) ON \($0.on);" }.joined(separator: "\n"))
+        -- Foranstalt -1: no code in the field.
+        CREATE TABLE amfora.week_stats (
+            week_start integer NOT NULL,
+            komnr integer NOT NULL,
+            foranstalt integer NOT NULL,
+            persons bigint NOT NULL,
+            measures bigint NOT NULL,
+            hour_days bigint NOT NULL,
+            micro_hour_days bigint NOT NULL,
+            PRIMARY KEY (week_start, komnr, foranstalt)
+        -- Room on each page for a row's next version: a national Friday changes most of the rows,
+        -- and an update that stays on its page leaves the index alone (half the time, measured).
+        ) WITH (fillfactor = 50);
+        -- Whether the write-down has filled the tables (a warehouse migrated from 3 has not).
+        CREATE TABLE amfora.week_tables_state (filled boolean NOT NULL);
+        \(weekViews)
+        """
+    }
+
+    /// The week views over `week_segment`, as SQLite's (`Schema.weekSelect`): a stretch alone in
+    /// its weeks is a row by itself, the others are summed per measure (or person) and week —
+    /// except a measure's only stretch, or one covering the whole week, which is its measure's
+    /// row alone. One row per measure-week and per person-week.
+    static var weekViews: String {
+        func select(_ columns: String, together: Bool, grouped: Bool, condition: String? = nil, groupBy: String = "") -> String {
+            let days = "(least(s.end_date, w.week_end) - greatest(s.start_date, w.week_start) + 1)"
+            let hourDays = "s.hours * \(days)", microHourDays = "coalesce(s.micro_rate, s.hours * 1000000::bigint) * \(days)"
+            let figures = grouped
+                ? "sum(\(hourDays)) / 7.0::float8 AS hours, sum(\(microHourDays)) / 7000000.0::float8 AS hours_written_down"
+                : "\(hourDays) / 7.0::float8 AS hours, \(microHourDays) / 7000000.0::float8 AS hours_written_down"
+            return """
+                SELECT \(columns), w.iso_week, w.monday AS week_start, \(figures)
+                FROM amfora.iso_week w JOIN amfora.week_level l ON l.together = \(together)
+                    JOIN amfora.week_segment s ON s.level = l.level
+                        AND s.start_date BETWEEN w.week_start - l.span + 1 AND w.week_end AND s.end_date >= w.week_start
+                \(condition.map { "WHERE \($0)" } ?? "")\(grouped ? "\nGROUP BY \(groupBy), w.monday, w.iso_week" : "")
+                """
+        }
+        let measure = "s.activity_id, s.person_key, lpad(s.komnr::text, 3, '0') AS komnr, s.foranstalt"
+        let whole = "(s.micro_rate IS NULL OR (s.start_date <= w.week_start AND s.end_date >= w.week_end))"
+        return """
+            CREATE VIEW analyst.v_activity_week AS
+            \(select(measure, together: false, grouped: false))
+            UNION ALL
+            \(select(measure, together: true, grouped: false, condition: whole))
+            UNION ALL
+            \(select(measure, together: true, grouped: true, condition: "NOT \(whole)", groupBy: "s.version_id, s.activity_id, s.person_key, s.komnr, s.foranstalt"));
+            CREATE VIEW analyst.v_person_week AS
+            \(select("s.person_key", together: false, grouped: false))
+            UNION ALL
+            \(select("s.person_key", together: true, grouped: true, groupBy: "s.person_key"));
+            -- The published figures: a week × municipality × Foranstalt; a person counts once per row.
+            CREATE VIEW analyst.v_week_stats AS
+                SELECT w.monday AS week_start, w.iso_week, lpad(t.komnr::text, 3, '0') AS komnr, nullif(t.foranstalt, -1) AS foranstalt,
+                       t.persons, t.measures, t.hour_days / 7.0::float8 AS hours, t.micro_hour_days / 7000000.0::float8 AS hours_written_down
+                FROM amfora.week_stats t JOIN amfora.iso_week w ON w.week_start = t.week_start;
+            """
+    }
 
     /// `v_reconciliation_change`: a branch per field of the §52.2 layout (the CPR number and the
     /// municipality are the measure's identity), as SQLite's (`Schema.reconciliationChangeView`);

@@ -2,22 +2,26 @@ public import AmforaCore
 import Foundation
 
 /// The write-down stage (`WriteDownStage`) in PostgreSQL: the same pure write-down and the same
-/// `SegmentWriter`, its rows copied in. The week tables are SQLite's speed structure for the
-/// analysts' week questions and are not kept here (yet).
+/// `SegmentWriter`, its rows copied in, and the week tables kept for the same persons
+/// (`PostgresWeekTables`).
 public enum PostgresWriteDown {
     /// Recomputes every person a load left pending (`PendingWork`) and forgets them, in one
-    /// transaction (`everyone`: all persons, as after a first Friday). Nil when nothing is pending.
-    public static func applyPending(_ c: PostgresConnection, everyone: Bool = false) throws -> WriteDownSummary? {
-        try c.transaction {
-            guard try PendingWork.anyPersons(c) || everyone else { return nil }
-            let persons = everyone ? [] : try PendingWork.persons(c)
-            let summary = try recompute(c, persons: everyone || persons.count > 1_000_000 ? nil : persons)
+    /// transaction (`everyone`: all persons, as after a first Friday, or when the week tables
+    /// were never filled). Nil when nothing is pending.
+    public static func applyPending(_ w: PostgresWarehouse, everyone: Bool = false) throws -> WriteDownSummary? {
+        let c = w.connection
+        return try c.transaction {
+            let unfilled = try !PostgresWeekTables.filled(c)
+            guard try PendingWork.anyPersons(c) || everyone || unfilled else { return nil }
+            let all = everyone || unfilled
+            let persons = all ? [] : try PendingWork.persons(c)
+            let summary = try recompute(c, persons: all || persons.count > 1_000_000 ? nil : persons, key: w.personKey)
             try PendingWork.forgetPersons(c)
             return summary
         }
     }
 
-    static func recompute(_ c: PostgresConnection, persons: Set<Int>?) throws -> WriteDownSummary {
+    static func recompute(_ c: PostgresConnection, persons: Set<Int>?, key: PersonKey) throws -> WriteDownSummary {
         if let persons {
             let list = c.idList(persons.map(Int64.init))
             try c.run("DELETE FROM writedown_segment WHERE version_id IN (SELECT version_id FROM writedown WHERE cprnr = ANY(?::bigint[]))", [.text(list)])
@@ -25,11 +29,21 @@ public enum PostgresWriteDown {
         } else {
             try c.execute("TRUNCATE writedown, writedown_segment")
         }
-        var writer = SegmentWriter(rows: PostgresWriteDownRows(), weeks: NoWeekIndex())
-        for m in try currentMeasures(c, of: persons) { try writer.add(m) }
-        try writer.finish()
+        let measures = try currentMeasures(c, of: persons)
+        let weeks = try PostgresWeekTables(c, persons: persons, key: key)
+        var writer = SegmentWriter(rows: PostgresWriteDownRows(), weeks: weeks)
+        do {
+            for m in measures { try writer.add(m) }
+            try writer.finish()
+        } catch {
+            weeks.abandon()
+            throw error
+        }
+        try weeks.finish(pending: persons)
         try writer.rows.copy(into: c)
-        return writer.summary
+        var summary = writer.summary
+        summary.weekTables = weeks.timing
+        return summary
     }
 
     /// Up to this many persons are looked up by index, more by a pass over every measure.
@@ -54,11 +68,6 @@ public enum PostgresWriteDown {
         CurrentMeasure.sortByPerson(&all)
         return all
     }
-}
-
-/// No week tables: their stretches go nowhere.
-struct NoWeekIndex: WeekIndex {
-    func replace(person: Int64, measures new: [MeasureStretch]) throws {}
 }
 
 /// The write-down's rows gathered while the persons are written down, then copied in by one COPY

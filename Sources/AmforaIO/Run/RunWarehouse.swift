@@ -76,7 +76,7 @@ public enum RunWarehouse {
     func writeDown(everyone: Bool) throws -> WriteDownSummary? {
         switch self {
         case .sqlite(let w): try WriteDownStage.applyPending(w.db, everyone: everyone)
-        case .postgres(let p): try PostgresWriteDown.applyPending(p.connection, everyone: everyone)
+        case .postgres(let p): try PostgresWriteDown.applyPending(p, everyone: everyone)
         }
     }
 
