@@ -149,10 +149,16 @@ public final class DeliveryLoader {
     /// versions, quarantined lines and findings are written; the rest was matched there. Throws
     /// `PreparedDelivery.Outdated` when the municipality's dataset changed since it was prepared.
     public func apply(_ p: PreparedDelivery, policy: LoadPolicy = LoadPolicy(), startedAt: String) throws -> LoadOutcome {
-        let sink = try RowSink(db: db, layout: p.rows.added.layout, name: p.name, file: DeliveryValidator.baseName(p.path))
-        return try db.transaction {
-            guard try PreparedDelivery.basis(db, name: p.name) == p.basis else { throw PreparedDelivery.Outdated() }
+        try Self.apply(p, into: SQLiteDeliveryStore(db: db), bookkeeping: db, archive: archive, policy: policy, startedAt: startedAt)
+    }
+
+    /// `apply` into either warehouse, whose bookkeeping SQL says what the dataset stands on now.
+    static func apply(_ p: PreparedDelivery, into store: some DeliveryStore, bookkeeping sql: any WarehouseSQL, archive: DeliveryArchive?,
+                      policy: LoadPolicy, startedAt: String) throws -> LoadOutcome {
+        try store.transaction {
+            guard try PreparedDelivery.basis(sql, name: p.name) == p.basis else { throw PreparedDelivery.Outdated() }
             guard p.summary.isUsable else { throw LoadError.fileRejected(p.summary) }
+            let sink = try store.sink(layout: p.rows.added.layout, name: p.name, file: DeliveryValidator.baseName(p.path))
             p.rows.write(into: sink)
             try sink.check()
             let resolve = { PreparedDelivery.resolve($0, sink.written) }

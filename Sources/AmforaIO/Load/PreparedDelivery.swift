@@ -37,37 +37,49 @@ public struct PreparedDelivery: Sendable {
     var findings: [Finding] { rows.findings }
     var gone: [Int64] { found.gone }
 
+    /// What a delivery is matched against, read in one snapshot of the warehouse.
+    struct Snapshot {
+        let basis: Basis
+        let current: CurrentVersions
+        /// Last Friday's encoding of the file.
+        let encoding: TextEncoding?
+    }
+
+    /// The municipality's dataset in force, if it has one from an earlier batch, in one read
+    /// transaction (and a short one: an open snapshot would keep SQLite's checkpoints from
+    /// passing it). `versions` reads it through `sql`.
+    static func snapshot(_ sql: any WarehouseSQL, _ name: DeliveryName, versions: () throws -> CurrentVersions) throws -> Snapshot? {
+        try sql.snapshot {
+            guard let last = try LastLoad.of(sql, name: name), last.batch < Int64(name.batchDate.ordinal) else { return nil }
+            return Snapshot(basis: Basis(latestBatch: last.batch), current: try versions(), encoding: last.encoding)
+        }
+    }
+
     /// Matches the delivery at `path` against the current dataset, read through `db` (a
     /// connection of the calling thread). Nil when streaming it (`DeliveryLoader.load`) is the
     /// better way: a municipality's first dataset, an earlier load of this very batch to undo, or
     /// more to write than `budget` bytes (a wholesale change) — memory stays bounded either way.
     public static func prepare(path: String, name: DeliveryName, options: ValidationOptions, reader db: Database,
-                               budget: Int = 96 << 20) throws -> PreparedDelivery? {
-        let batch = Int64(name.batchDate.ordinal)
-        // One read transaction, so that the basis and the versions come from one snapshot, and
-        // a short one: an open snapshot would keep checkpoints from passing it.
-        try db.execute("BEGIN")
-        let snapshot: (Basis, CurrentVersions, TextEncoding?)?
-        do {
-            if let last = try LastLoad.of(db, name: name), last.batch < batch {
-                snapshot = (Basis(latestBatch: last.batch), try CurrentVersions.read(db, name), last.encoding)
-            } else {
-                snapshot = nil
-            }
-            try db.execute("COMMIT")
-        } catch {
-            try? db.execute("ROLLBACK")
-            throw error
-        }
-        guard let (basis, found, lastEncoding) = snapshot else { return nil }
-        var current = found
+                               budget: Int = defaultBudget) throws -> PreparedDelivery? {
+        try prepare(path: path, name: name, options: options, budget: budget,
+                    against: try snapshot(db, name) { try CurrentVersions.read(db, name) })
+    }
+
+    /// What a prepared delivery may hold for the writer.
+    public static let defaultBudget = 96 << 20
+
+    /// `prepare` against a snapshot read by the caller, from either warehouse.
+    static func prepare(path: String, name: DeliveryName, options: ValidationOptions, budget: Int = defaultBudget,
+                        against snapshot: Snapshot?) throws -> PreparedDelivery? {
+        guard let snapshot else { return nil }
+        var current = snapshot.current
         guard !current.isEmpty else { return nil }
         // A file's encoding is decided from all of its bytes, which would take a reading pass of
         // its own. Last Friday's is assumed instead and checked alongside the one pass; a file
         // whose encoding changed is left to streaming, which decides it first.
         var options = options
         var detector: EncodingDetector?
-        if options.encoding == nil, let lastEncoding {
+        if options.encoding == nil, let lastEncoding = snapshot.encoding {
             options.encoding = lastEncoding
             detector = EncodingDetector()
         }
@@ -81,19 +93,19 @@ public struct PreparedDelivery: Sendable {
         let rows = PreparedRows(layout: options.layouts.layout(for: name.kind), budget: budget)
         let matched = try DeliveryMatcher.match(path: path, name: name, options: options, source: source, against: &current, into: rows)
         guard !rows.isFull, detector.map({ $0.encoding == options.encoding }) ?? true else { return nil }
-        var p = PreparedDelivery(name: name, path: path, rows: rows, found: matched, basis: basis)
+        var p = PreparedDelivery(name: name, path: path, rows: rows, found: matched, basis: snapshot.basis)
         (p.sha256, p.bytes) = reading.digest()
         return p
     }
 
     /// What the municipality's dataset of this kind stands on now; nil when it has none.
-    static func basis(_ db: Database, name: DeliveryName) throws -> Basis? {
+    static func basis(_ db: any WarehouseSQL, name: DeliveryName) throws -> Basis? {
         try LastLoad.of(db, name: name).map { Basis(latestBatch: $0.batch) }
     }
 
     /// Worth preparing on a worker: the dataset has an earlier batch to match against and was
     /// not loaded in this batch yet (which a rerun undoes first, in its own transaction).
-    public static func isPreparable(_ db: Database, name: DeliveryName) throws -> Bool {
+    public static func isPreparable(_ db: any WarehouseSQL, name: DeliveryName) throws -> Bool {
         guard let basis = try basis(db, name: name) else { return false }
         return basis.latestBatch < Int64(name.batchDate.ordinal)
     }

@@ -40,6 +40,14 @@ public final class PostgresWarehouse {
         }
     }
 
+    /// A second connection to the warehouse, acting as the loader as this one does: a worker's,
+    /// that reads what a delivery is matched against (`PreparationPool`).
+    static func reader(_ location: PostgresLocation) throws -> PostgresConnection {
+        let c = try PostgresConnection(location)
+        try c.execute("SET ROLE \(PostgresSchema.loader); SET search_path TO amfora, public")
+        return c
+    }
+
     /// Everything amfora creates is owned by `amfora_loader`; the user the job logs in as is a
     /// member (`PostgresRoles`), and acts as it.
     private func actAsLoader() throws {

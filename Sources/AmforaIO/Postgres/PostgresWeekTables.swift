@@ -190,7 +190,7 @@ final class PostgresWeekTables: WeekIndex {
                               rate: Double(micro(rate)) / 1_000_000, together: s.together)
     }
 
-    private static func clock() -> Double {
+    static func clock() -> Double {
         var t = timespec()
         clock_gettime(CLOCK_MONOTONIC, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9

@@ -29,7 +29,9 @@ public enum PostgresWriteDown {
         } else {
             try c.execute("TRUNCATE writedown, writedown_segment")
         }
+        let t = PostgresWeekTables.clock()
         let measures = try currentMeasures(c, of: persons)
+        let reading = PostgresWeekTables.clock() - t
         let weeks = try PostgresWeekTables(c, persons: persons, key: key)
         var writer = SegmentWriter(rows: PostgresWriteDownRows(), weeks: weeks)
         do {
@@ -42,12 +44,12 @@ public enum PostgresWriteDown {
         try weeks.finish(pending: persons)
         try writer.rows.copy(into: c)
         var summary = writer.summary
-        summary.weekTables = weeks.timing
+        summary.weekTables = String(format: "%d current measures read in %.1f s; ", measures.count, reading) + weeks.timing
         return summary
     }
 
     /// Up to this many persons are looked up by index, more by a pass over every measure.
-    static let byIndexUpTo = 200_000
+    static let byIndexUpTo = 1_000_000
 
     /// The current measures of `persons` (nil: everyone), by person, streamed out of the table.
     static func currentMeasures(_ c: PostgresConnection, of persons: Set<Int>?) throws -> [CurrentMeasure] {

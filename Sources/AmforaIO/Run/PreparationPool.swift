@@ -3,8 +3,8 @@ import Foundation
 
 /// Worker threads that prepare deliveries (`PreparedDelivery.prepare`) ahead of the writer, at
 /// most `window` deliveries ahead of it so that memory stays bounded. Each worker
-/// reads the warehouse through its own read-only connection (WAL lets readers run beside the
-/// writer). The writer takes the results as they come with `next()`.
+/// reads the warehouse through a connection of its own (SQLite's WAL and PostgreSQL's snapshots
+/// let readers run beside the writer). The writer takes the results as they come with `next()`.
 final class PreparationPool: @unchecked Sendable {
     struct Job: Sendable {
         let entry: Inbox.Entry
@@ -13,8 +13,13 @@ final class PreparationPool: @unchecked Sendable {
         let bytes: Int
     }
 
+    /// What a worker reads a delivery's basis and dataset in force with (`PreparedDelivery.snapshot`).
+    typealias Reader = (DeliveryName) throws -> PreparedDelivery.Snapshot?
+
     private let jobs: [Job]
-    private let warehouse: String
+    /// Opens a worker's reader, on the worker's own thread: a connection belongs to the thread
+    /// that opened it (SQLite's NOMUTEX; a libpq connection is one conversation).
+    private let openReader: @Sendable () throws -> Reader
     private let window: Int
     private let condition = NSCondition()
     // Guarded by `condition`:
@@ -25,15 +30,32 @@ final class PreparationPool: @unchecked Sendable {
     private var stopped = false
     private var results: [Int: Result<PreparedDelivery?, any Error>] = [:]
 
-    init(jobs: [Job], warehouse: String, workers: Int, window: Int) {
+    init(jobs: [Job], reader openReader: @escaping @Sendable () throws -> Reader, workers: Int, window: Int) {
         self.jobs = jobs
-        self.warehouse = warehouse
+        self.openReader = openReader
         self.window = max(window, workers)
         back = jobs.count
         for w in 0..<min(workers, jobs.count) {
             let thread = Thread { [self] in work(largestFirst: w == 0) }
             thread.stackSize = 8 << 20
             thread.start()
+        }
+    }
+
+    /// Readers of an SQLite warehouse: a read-only connection each.
+    static func sqliteReader(_ path: String) -> @Sendable () throws -> Reader {
+        {
+            let db = try Database(path: path, readOnly: true)
+            return { name in try PreparedDelivery.snapshot(db, name) { try CurrentVersions.read(db, name) } }
+        }
+    }
+
+    /// Readers of a PostgreSQL warehouse: a connection each, acting as the loader.
+    static func postgresReader(_ location: PostgresLocation, key: PersonKey) -> @Sendable () throws -> Reader {
+        {
+            let c = try PostgresWarehouse.reader(location)
+            let store = PostgresDeliveryStore(connection: c, personKey: key)
+            return { name in try PreparedDelivery.snapshot(c, name) { try store.currentVersions(name) } }
         }
     }
 
@@ -80,13 +102,12 @@ final class PreparationPool: @unchecked Sendable {
 
     private func work(largestFirst: Bool) {
         Self.yieldToTheWriter()
-        // A connection belongs to the thread that opened it (SQLite's NOMUTEX).
-        let reader = Result { try Database(path: warehouse, readOnly: true) }
+        let reader = Result { try openReader() }
         while let k = claim(largestFirst: largestFirst) {
             let job = jobs[k]
             let result = Result {
                 try PreparedDelivery.prepare(path: job.entry.path, name: job.entry.name, options: job.options,
-                                             reader: try reader.get())
+                                             against: try reader.get()(job.entry.name))
             }
             condition.lock()
             results[k] = result
