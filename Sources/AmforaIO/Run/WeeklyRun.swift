@@ -173,15 +173,7 @@ public final class WeeklyRun {
                          _ load: (Inbox.Entry, (LoadPolicy, String) throws -> LoadOutcome) throws -> Void) throws {
         let db = warehouse.db
         let loader = DeliveryLoader(warehouse: warehouse, archive: archive)
-        var streamed: [Inbox.Entry] = [], jobs: [PreparationPool.Job] = []
-        for e in entries {
-            if try PreparedDelivery.isPreparable(db, name: e.name) {
-                jobs.append(PreparationPool.Job(entry: e, options: options(for: e), bytes: Inbox.size(of: e.path)))
-            } else {
-                streamed.append(e)
-            }
-        }
-        jobs = PreparationPool.schedule(jobs)
+        let (streamed, jobs) = try preparable(entries, db)
         let pool = PreparationPool(jobs: jobs, reader: PreparationPool.sqliteReader(request.warehouse), workers: workers, window: 4)
         defer { pool.stop() }
         try db.automaticCheckpoints(every: 0)
@@ -216,15 +208,7 @@ public final class WeeklyRun {
     private func loadAll(_ entries: [Inbox.Entry], into p: PostgresWarehouse, archive: DeliveryArchive,
                          _ load: (Inbox.Entry, (LoadPolicy, String) throws -> LoadOutcome) throws -> Void) throws {
         let c = p.connection
-        var streamed: [Inbox.Entry] = [], jobs: [PreparationPool.Job] = []
-        for e in entries {
-            if try PreparedDelivery.isPreparable(c, name: e.name) {
-                jobs.append(PreparationPool.Job(entry: e, options: options(for: e), bytes: Inbox.size(of: e.path)))
-            } else {
-                streamed.append(e)
-            }
-        }
-        jobs = PreparationPool.schedule(jobs)
+        let (streamed, jobs) = try preparable(entries, c)
         let pool = PreparationPool(jobs: jobs, reader: PreparationPool.postgresReader(c.location, key: p.personKey), workers: workers, window: 4)
         defer { pool.stop() }
         let store = PostgresDeliveryStore(connection: c, personKey: p.personKey)
@@ -245,6 +229,19 @@ public final class WeeklyRun {
                 return try stream(job.entry, policy, startedAt)
             }
         }
+    }
+
+    /// The entries to stream, and those to prepare on worker threads (`PreparationPool.schedule`d).
+    private func preparable(_ entries: [Inbox.Entry], _ sql: any WarehouseSQL) throws -> (streamed: [Inbox.Entry], jobs: [PreparationPool.Job]) {
+        var streamed: [Inbox.Entry] = [], jobs: [PreparationPool.Job] = []
+        for e in entries {
+            if try PreparedDelivery.isPreparable(sql, name: e.name) {
+                jobs.append(PreparationPool.Job(entry: e, options: options(for: e), bytes: Inbox.size(of: e.path)))
+            } else {
+                streamed.append(e)
+            }
+        }
+        return (streamed, PreparationPool.schedule(jobs))
     }
 
     private var workers: Int { request.config.workers > 0 ? request.config.workers : PreparationPool.defaultWorkers }
