@@ -106,7 +106,9 @@ if ms:
 PY
 psql "$url" -Atc "SELECT '  database size ' || pg_size_pretty(pg_database_size('bench'))"
 echo "  the analysts' questions (as amfora_analyst):"
-person=$(psql "$reader" -Atc "SELECT person_key FROM v_activity WHERE hours_written_down < hours LIMIT 1")
+# The same person in both warehouses: the one with the smallest CPR of those written down (the
+# owner maps the CPR to its person key; the analyst asks).
+person=$(psql "$url" -Atc "SELECT s.person_key FROM amfora.week_segment s WHERE s.person_key IN (SELECT person_key FROM analyst.v_activity WHERE hours_written_down < hours) ORDER BY s.cprnr LIMIT 1")
 questions psql "$reader" -Atqc person_key "$person"
 
 echo "== SQLite"
@@ -114,5 +116,5 @@ run "first Friday" "$work/w.sqlite" "$work/sqlite-reports" "${fridays[0]}"
 run "second Friday (weekly run)" "$work/w.sqlite" "$work/sqlite-reports" "${fridays[1]}"
 echo "  file size $(du -h "$work/w.sqlite" | cut -f1)"
 echo "  the analysts' questions (sqlite3):"
-cpr=$(sqlite3 "$work/w.sqlite" "SELECT cpr FROM v_activity WHERE hours_written_down < hours LIMIT 1")
+cpr=$(sqlite3 "$work/w.sqlite" "SELECT min(cpr) FROM v_activity WHERE hours_written_down < hours")
 questions sqlite3 "$work/w.sqlite" cpr "$cpr"

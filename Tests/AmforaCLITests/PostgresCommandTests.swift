@@ -53,7 +53,7 @@ import Testing
             }
             // The first Friday went without the week views' indexes and built them after its write-down.
             let indexes = try PostgresConnection(location).query("SELECT indexname FROM pg_indexes WHERE schemaname = 'amfora'").compactMap { $0[0] }
-            #expect(Set(["activity_person", "activity_cpr", "week_segment_start", "week_segment_cpr", "week_segment_person"]).isSubset(of: indexes))
+            #expect(Set(["activity_person", "activity_cpr", "week_segment_week", "week_segment_cpr", "week_segment_person"]).isSubset(of: indexes))
             let rerun = try both(["rerun", "--municipality", "101", "--source", samples.appendingPathComponent("2026-11-27").path])
             #expect(rerun[0].status == rerun[1].status, "\(rerun.map(\.stderr))")
             try expectSameReports("2026-11-27")
