@@ -14,6 +14,8 @@ public final class PostgresWarehouse {
     public init(_ location: PostgresLocation, personKey: PersonKey) throws {
         connection = try PostgresConnection(location)
         self.personKey = personKey
+        let server = Int(try connection.scalarText("SELECT current_setting('server_version_num')") ?? "") ?? 0
+        if let refusal = Self.refusal(serverVersion: server) { throw PostgresError(message: refusal, kind: .refused) }
         try actAsLoader()
         try migrate()
         try checkPersonKey()
@@ -42,6 +44,16 @@ public final class PostgresWarehouse {
 
     /// A second connection to the warehouse, acting as the loader as this one does: a worker's,
     /// that reads what a delivery is matched against (`PreparationPool`).
+    /// The oldest server amfora runs on: 15, the first with MERGE, which the write-down's figures
+    /// use (the oldest release still supported upstream since 14 ended in November 2026).
+    static let oldestServer = 150_000
+
+    /// Why a server of `serverVersion` (`server_version_num`) is refused, if it is.
+    static func refusal(serverVersion: Int) -> String? {
+        guard serverVersion < oldestServer else { return nil }
+        return "the PostgreSQL server is version \(serverVersion / 10_000); amfora needs 15 or newer. Nothing was changed"
+    }
+
     static func reader(_ location: PostgresLocation) throws -> PostgresConnection {
         let c = try PostgresConnection(location)
         try c.execute("SET ROLE \(PostgresSchema.loader); SET search_path TO amfora, public")

@@ -158,11 +158,16 @@ final class PostgresWeekTables: WeekIndex {
             }
         }
         guard !rebuilding else { return }
+        // One join of the changes with the figures (MERGE: 2.6 s for a national Friday's 1.7
+        // million changed rows; INSERT … ON CONFLICT probed the key for each, 3.9 s). The
+        // statistics let the planner see that most of the table changes.
         try connection.execute("""
-            INSERT INTO amfora.week_stats AS t SELECT * FROM week_stats_change
-            ON CONFLICT (week_start, komnr, foranstalt) DO UPDATE SET persons = t.persons + excluded.persons,
-                measures = t.measures + excluded.measures, hour_days = t.hour_days + excluded.hour_days,
-                micro_hour_days = t.micro_hour_days + excluded.micro_hour_days;
+            ANALYZE week_stats_change;
+            MERGE INTO amfora.week_stats t USING week_stats_change c
+                ON t.week_start = c.week_start AND t.komnr = c.komnr AND t.foranstalt = c.foranstalt
+            WHEN MATCHED THEN UPDATE SET persons = t.persons + c.persons, measures = t.measures + c.measures,
+                hour_days = t.hour_days + c.hour_days, micro_hour_days = t.micro_hour_days + c.micro_hour_days
+            WHEN NOT MATCHED THEN INSERT VALUES (c.week_start, c.komnr, c.foranstalt, c.persons, c.measures, c.hour_days, c.micro_hour_days);
             DELETE FROM amfora.week_stats t USING week_stats_change c
             WHERE c.measures < 0 AND t.week_start = c.week_start AND t.komnr = c.komnr AND t.foranstalt = c.foranstalt AND t.measures = 0;
             DROP TABLE week_stats_change;

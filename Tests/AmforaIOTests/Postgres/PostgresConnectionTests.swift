@@ -38,6 +38,13 @@ import Testing
     }
 
     /// The server's messages may quote a delivered value; a CPR number in one is masked.
+    /// A server without MERGE (before 15) is refused by name, before anything is changed.
+    @Test func aServerOlderThan15IsRefused() {
+        #expect(PostgresWarehouse.refusal(serverVersion: 140_013)?.contains("version 14; amfora needs 15 or newer") == true)
+        #expect(PostgresWarehouse.refusal(serverVersion: 150_000) == nil)
+        #expect(PostgresWarehouse.refusal(serverVersion: 180_001) == nil)
+    }
+
     @Test func anErrorMessageHasNoCPRNumber() {
         let e = PostgresError(message: "invalid input syntax for type bigint: \"0101901234x\" near 0101901234", kind: .statement, sqlstate: "22P02")
         #expect(!"\(e)".contains("0101901234"))
