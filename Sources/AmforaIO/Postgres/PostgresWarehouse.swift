@@ -42,8 +42,6 @@ public final class PostgresWarehouse {
         }
     }
 
-    /// A second connection to the warehouse, acting as the loader as this one does: a worker's,
-    /// that reads what a delivery is matched against (`PreparationPool`).
     /// The oldest server amfora runs on: 15, the first with MERGE, which the write-down's figures
     /// use (the oldest release still supported upstream since 14 ended in November 2026).
     static let oldestServer = 150_000
@@ -54,6 +52,8 @@ public final class PostgresWarehouse {
         return "the PostgreSQL server is version \(serverVersion / 10_000); amfora needs 15 or newer. Nothing was changed"
     }
 
+    /// A second connection to the warehouse, acting as the loader as this one does: a worker's,
+    /// that reads what a delivery is matched against (`PreparationPool`).
     static func reader(_ location: PostgresLocation) throws -> PostgresConnection {
         let c = try PostgresConnection(location)
         try c.execute("SET ROLE \(PostgresSchema.loader); SET search_path TO amfora, public")

@@ -37,7 +37,6 @@ import Testing
             == "SELECT '?', $1, \"a?\", $2 FROM t WHERE x = '' AND y = $3")
     }
 
-    /// The server's messages may quote a delivered value; a CPR number in one is masked.
     /// A server without MERGE (before 15) is refused by name, before anything is changed.
     @Test func aServerOlderThan15IsRefused() {
         #expect(PostgresWarehouse.refusal(serverVersion: 140_013)?.contains("version 14; amfora needs 15 or newer") == true)
@@ -45,6 +44,7 @@ import Testing
         #expect(PostgresWarehouse.refusal(serverVersion: 180_001) == nil)
     }
 
+    /// The server's messages may quote a delivered value; a CPR number in one is masked.
     @Test func anErrorMessageHasNoCPRNumber() {
         let e = PostgresError(message: "invalid input syntax for type bigint: \"0101901234x\" near 0101901234", kind: .statement, sqlstate: "22P02")
         #expect(!"\(e)".contains("0101901234"))
