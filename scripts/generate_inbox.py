@@ -1188,6 +1188,8 @@ class MunicipalityData:
         code = table[draw(DRAW_BITS)]
         while young and code in COMPANY_BASED and code != 140:    # no fleksjob at 16
             code = table[draw(DRAW_BITS)]
+        while code in FLEXJOB and start > pension_date(p.birth):   # nor past retirement (52.1 item 5)
+            code = table[draw(DRAW_BITS)]
         hours_table, low, high, benefits = self.kinds[code]
         hours = hours_table[draw(DRAW_BITS)] if rnd() >= 0.05 else 1 + int(rnd() * 37)
         x = rnd()
@@ -1356,6 +1358,8 @@ class MunicipalityData:
         what = cr.random()
         if recent and what < 0.6:
             n.end = min(LATEST_END, max(n.end, self.friday) + 7 + int(cr.random() * 120))  # extended
+            if n.code in FLEXJOB:
+                n.end = min(n.end, pension_date(n.person.birth))  # 52.1 item 5, as a new fleksjob's end
         elif recent and what < 0.75:
             n.end = max(n.start, min(n.end, self.friday - int(cr.random() * 10)))           # ended early
         elif what < 0.9:

@@ -13,6 +13,9 @@ that is removed afterwards (KEEP=1 keeps it).
   AMFORA file holds ~60 % of the Friday before's records and the one after is complete;
 - every file listed is on disk with the bytes the manifest says, and nothing else is;
 - measures removed on one Friday come back later (at least the manifest's "reappeared");
+- on every Friday the validator (AMFORA=path, default .build/debug/amfora) finds exactly the
+  injected faults (scripts/check_findings.py): the week-over-week edits of clean records stay
+  clean, so a year's findings do not pile up (a fleksjob extended past retirement once did);
 - --missing / --shrunken are refused above two Fridays, and --fridays outside 2..104.
 """
 
@@ -136,6 +139,16 @@ def main() -> int:
                 seen |= keys
         wanted = sum(events[d]["reappeared"] for d in fridays)
         check(wanted > 0 and back >= wanted, f"{back} keys came back, the manifest says {wanted}", problems)
+
+        # The validator finds the injected faults and nothing else, on every Friday.
+        amfora = Path(os.environ.get("AMFORA", SCRIPT.parent.parent / ".build" / "debug" / "amfora"))
+        if not amfora.is_file():
+            problems.append(f"{amfora}: no amfora to validate with (swift build first, or AMFORA=path)")
+        else:
+            run = subprocess.run([sys.executable, str(SCRIPT.parent / "check_findings.py"), str(tmp / "year" / "manifest.json"),
+                                  "--amfora", str(amfora)], capture_output=True, text=True)
+            check(run.returncode == 0, "the validator's findings are not the injected faults:\n"
+                  + "\n".join(run.stdout.splitlines()[1:12]), problems)
 
         # Refusals.
         for extra in (["--fridays", "3", "--missing", "101"], ["--fridays", "3", "--shrunken", "none"],

@@ -122,8 +122,14 @@ import Testing
         let m = try CLI.run(["maintain", "--warehouse", w])
         #expect(m.status == 0 && m.stdout.hasPrefix("archive: 0 delivery files of batches before 2024-08-09 deleted"), "\(m.stdout)\(m.stderr)")
         // The second Friday's changed stretches are more than a tenth of the samples' few: folded in.
-        #expect(m.stdout.contains("\nmaintained: ") && m.stdout.contains(" recent week stretches folded in, statistics refreshed, write-ahead log "), "\(m.stdout)")
-        #expect(try Database(path: w, readOnly: true).scalar("SELECT count(*) FROM week_segment_recent") == 0)
+        // So are the second Friday's closes, the first Friday having closed none.
+        #expect(m.stdout.contains("\nmaintained: ") && m.stdout.contains(" recent week stretches folded in, ")
+                && m.stdout.contains(" recent closes folded in, statistics refreshed, write-ahead log "), "\(m.stdout)")
+        let maintained = try Database(path: w, readOnly: true)
+        #expect(try maintained.scalar("SELECT count(*) FROM week_segment_recent") == 0)
+        #expect(try maintained.scalar("SELECT count(*) FROM activity_closed_recent") == 0)
+        #expect(try maintained.scalar("SELECT count(*) FROM activity_closed")
+                == maintained.scalar("SELECT count(DISTINCT activity_id) FROM activity WHERE closed_in IS NOT NULL"))
         var st = stat()
         #expect(lstat(w + "-wal", &st) != 0 || st.st_size == 0, "the log is truncated")
         let v = try CLI.run(["maintain", "--vacuum", "--warehouse", w])

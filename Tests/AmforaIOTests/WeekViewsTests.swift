@@ -246,6 +246,8 @@ import Testing
                 UPDATE week_segment SET superseded = 1 WHERE \(Schema.stretchNumber("week_segment")) IN (SELECT stretch FROM week_segment_superseded);
                 DROP TABLE week_segment_superseded;
                 \(Schema.weekViews(.flagged))
+                DROP TABLE activity_closed_recent; DROP TABLE activity_closed;
+                CREATE INDEX activity_gone ON activity (activity_id) WHERE closed_in IS NOT NULL;
                 DELETE FROM schema_version WHERE version >= 18;
                 """)
             #expect(try rows(w.db, "SELECT * FROM v_person_week") == expected.persons)

@@ -222,6 +222,66 @@ import Testing
         #expect(try count(dir, "SELECT reappeared FROM v_reconciliation_summary WHERE batch_date = '2024-11-22'") == 1)
         #expect(try count(dir, "SELECT new FROM v_reconciliation_summary WHERE batch_date = '2024-11-22'") == 0)
     }
+
+    /// The closes' two tables (`ClosedMeasures`) hold exactly each measure's batches with a close,
+    /// through loads, `amfora maintain`'s fold and a rerun that undoes a close; a measure back
+    /// after the fold is still found, in the settled table.
+    @Test func theClosesByMeasureFollowTheClosedVersions() throws {
+        let dir = TemporaryDirectory()
+        let closes = "SELECT activity_id || '/' || closed_in FROM %@ ORDER BY 1"
+        func expectTheClosedVersions(_ step: String) throws {
+            let db = try Database(path: dir.file("w.sqlite"), readOnly: true)
+            func rows(_ sql: String) throws -> [String] {
+                var out: [String] = []
+                try db.forEachRow(sql, []) { out.append($0[0].text ?? "") }
+                return out
+            }
+            let both = try rows(closes.replacingOccurrences(of: "%@", with: "(SELECT * FROM activity_closed_recent UNION ALL SELECT * FROM activity_closed)"))
+            let versions = try rows(closes.replacingOccurrences(of: "%@", with: "(SELECT DISTINCT activity_id, closed_in FROM activity WHERE closed_in IS NOT NULL)"))
+            #expect(both == versions, "\(step)")
+        }
+        let week1 = lines(20)
+        _ = try run(dir, friday1, 101, week1)
+        var week2 = Array(week1.prefix(19))                                                  // one removed
+        week2[0] = LineBuilder.activation(["CPRnr": "0101000000", "Timetal": "20"]).text  // one changed
+        _ = try run(dir, friday2, 101, week2)
+        try expectTheClosedVersions("after Friday 2")
+        #expect(try count(dir, "SELECT count(*) FROM activity_closed_recent") == 2)
+
+        do {
+            let w = try Warehouse(path: dir.file("w.sqlite"))
+            #expect(try WarehouseMaintenance.run(w, vacuum: false).closesFolded == 2)
+            #expect(try w.db.scalar("SELECT count(*) FROM activity_closed_recent") == 0)
+        }
+        try expectTheClosedVersions("after the fold")
+
+        // Friday 3 drops a third measure by mistake and brings one removed one back.
+        let friday3 = Day(iso: "2024-11-15")!
+        let wrong = Array(week2.prefix(18)) + [week1[19]]
+        _ = try run(dir, friday3, 101, wrong)
+        #expect(try count(dir, "SELECT reappeared FROM v_reconciliation_summary WHERE batch_date = '2024-11-15'") == 1)
+        #expect(try count(dir, "SELECT removed FROM v_reconciliation_summary WHERE batch_date = '2024-11-15'") == 1)
+        try expectTheClosedVersions("after Friday 3")
+        // The corrected file: the rerun undoes the close, and its row goes with it.
+        let corrected = dir.write(DeliveryName(kind: .amfora, komnr: 101, batchDate: friday3).fileName, lines: week2 + [week1[19]],
+                                  inSubdirectory: "corrected")
+        _ = try WeeklyRun(RunRequest(batch: friday3, inbox: dir.file(friday3.iso), warehouse: dir.file("w.sqlite"), reports: dir.file("r"),
+                                     municipality: 101, file: corrected)).run()
+        #expect(try count(dir, "SELECT count(*) FROM activity_closed_recent WHERE closed_in = \(friday3.ordinal)") == 0)
+        #expect(try count(dir, "SELECT removed FROM v_reconciliation_summary WHERE batch_date = '2024-11-15'") == 0)
+        try expectTheClosedVersions("after the rerun")
+
+        // A warehouse of schema 18 answered from an index of closed versions: migration 19 fills the settled table from them.
+        try Database(path: dir.file("w.sqlite")).execute("""
+            DROP TABLE activity_closed_recent; DROP TABLE activity_closed;
+            CREATE INDEX activity_gone ON activity (activity_id) WHERE closed_in IS NOT NULL;
+            DELETE FROM schema_version WHERE version >= 19;
+            """)
+        let migrated = try Warehouse(path: dir.file("w.sqlite"))
+        #expect(try migrated.db.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'activity_gone'") == 0)
+        #expect(try migrated.db.scalar("SELECT count(*) FROM activity_closed") == 2)
+        try expectTheClosedVersions("after migration 19")
+    }
 }
 
 /// The weekly case runs on worker threads that finish in any order: the warehouse must not

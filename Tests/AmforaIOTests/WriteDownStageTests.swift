@@ -149,6 +149,8 @@ import Testing
                 DROP TABLE week_figures;
                 \(Schema.weekViews(.oneTable))
                 ALTER TABLE writedown DROP COLUMN komnr;
+                DROP TABLE activity_closed_recent; DROP TABLE activity_closed;
+                CREATE INDEX activity_gone ON activity (activity_id) WHERE closed_in IS NOT NULL;
                 DELETE FROM schema_version WHERE version >= 15;
                 """)
         }

@@ -39,6 +39,7 @@ enum EarlierLoad {
             try forget(changed)
             try deleteWriteDown(added)
             try db.run("DELETE FROM \(table.name) WHERE version_id IN (\(added))", [])
+            if table.holdsMeasures { try ClosedMeasures.forget(db, batch: batch, versions: "\(changed) AND change = 'gone'") }
             try db.run("UPDATE \(table.name) SET closed_in = NULL, last_batch = NULL WHERE version_id IN (\(changed) AND change = 'gone')", [])
             try db.run("DELETE FROM load_change_set WHERE \(delivery)", [])
         }

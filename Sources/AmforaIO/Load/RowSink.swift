@@ -138,11 +138,20 @@ final class RowSink: LoadSink {
         guard !versions.isEmpty else { return }
         let previous = try LastLoad.of(db, name: name, before: batch)?.batch ?? Int64(batch)
         let s = try db.prepare("UPDATE \(table.name) SET closed_in = ?, last_batch = ? WHERE version_id = ?")
+        // The measure's close into the recent log, read from the row just written (`ClosedMeasures`).
+        let logged = table.holdsMeasures ? try db.prepare("""
+            INSERT OR IGNORE INTO \(ClosedMeasures.recent) (activity_id, closed_in) SELECT activity_id, ?1 FROM activity WHERE version_id = ?2
+            """) : nil
         for v in versions {
             s.bind(batch, at: 1)
             s.bind(Int(previous), at: 2)
             s.bind(Int(v), at: 3)
             try s.run()
+            if let logged {
+                logged.bind(batch, at: 1)
+                logged.bind(Int(v), at: 2)
+                try logged.run()
+            }
         }
     }
 }

@@ -542,6 +542,15 @@ enum Schema {
         ALTER TABLE week_segment DROP COLUMN superseded;
         \(weekViews(.listed, figures: false))
         """,
+        // 19: "was this measure closed before?" from a small recent log of the closes and a settled
+        // table it is folded into (`ClosedMeasures`), not from an index of closed versions by
+        // activity id: that index's keys are hashes, so a Friday's closes fell on nearly every
+        // one of its pages, and it grew by a Friday's closes every week.
+        """
+        \(ClosedMeasures.tables(withoutRowID: true))
+        \(ClosedMeasures.fromClosedVersions())
+        DROP INDEX activity_gone;
+        """,
     ]
 
     /// A stretch's key (level, start, version) as one integer, as `WeekTables.StretchKey.number`

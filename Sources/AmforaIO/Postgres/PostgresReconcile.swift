@@ -22,8 +22,8 @@ extension PostgresConnection: ReconcileStore {
     public func closedBefore(_ batch: Int64, among candidates: [Int64]) throws -> (Int64) -> Bool {
         guard !candidates.isEmpty else { return { _ in false } }
         let seen = Set(try query("""
-            SELECT DISTINCT activity_id FROM amfora.activity
-            WHERE activity_id = ANY($1::bigint[]) AND closed_in IS NOT NULL AND closed_in < $2
+            SELECT activity_id FROM amfora.\(ClosedMeasures.recent) WHERE activity_id = ANY($1::bigint[]) AND closed_in < $2
+            UNION SELECT activity_id FROM amfora.\(ClosedMeasures.settled) WHERE activity_id = ANY($1::bigint[]) AND closed_in < $2
             """, [idList(candidates), String(batch)]).compactMap { $0[0].flatMap { Int64($0) } })
         return { seen.contains($0) }
     }

@@ -157,6 +157,11 @@ final class PostgresRowSink: LoadSink {
         let previous = try LastLoad.of(connection, name: name, before: batch)?.batch ?? Int64(batch)
         try connection.query("UPDATE amfora.\(table.name) SET closed_in = $1, last_batch = $2 WHERE version_id = ANY($3::bigint[])",
                              [String(batch), String(previous), connection.idList(versions)])
+        guard table.holdsMeasures else { return }
+        try connection.query("""
+            INSERT INTO amfora.\(ClosedMeasures.recent) (activity_id, closed_in)
+            SELECT DISTINCT activity_id, $1::integer FROM amfora.activity WHERE version_id = ANY($2::bigint[]) ON CONFLICT DO NOTHING
+            """, [String(batch), connection.idList(versions)])
     }
 
     /// `{"column": "text", …}` with JSON's escapes.

@@ -40,7 +40,17 @@ enum PostgresSchema {
         LayoutCatalog.standard.layout(for: kind).fields.map { "    " + columnDefinition($0) + "," }.joined(separator: "\n")
     }
 
-    static var migrations: [String] { [first, insertionOrder, weeks, weekTables, weekIndexOnly] }
+    static var migrations: [String] { [first, insertionOrder, weeks, weekTables, weekIndexOnly, closedMeasures] }
+
+    /// 6: the closes by measure in a recent log and a settled table, as SQLite's migration 19
+    /// (`ClosedMeasures`), in place of the index of closed versions by activity id.
+    static var closedMeasures: String {
+        """
+        \(ClosedMeasures.tables(prefix: "amfora.", withoutRowID: false))
+        \(ClosedMeasures.fromClosedVersions(prefix: "amfora."))
+        DROP INDEX amfora.activity_gone;
+        """
+    }
 
     /// 2: the order rejects and reconciliation rows were written in, which SQLite keeps as the
     /// rowid: the report lists a delivery's first file-level failure and ties among history

@@ -91,9 +91,13 @@ public protocol ReconcileStore: WarehouseSQL {
 }
 
 extension Database: ReconcileStore {
-    /// A lookup each, as the reconciliation asks (only for measures that come back).
+    /// A lookup each in the closes' two tables (`ClosedMeasures`), as the reconciliation asks
+    /// (only for measures that come without a predecessor).
     public func closedBefore(_ batch: Int64, among candidates: [Int64]) throws -> (Int64) -> Bool {
-        let seen = try prepare("SELECT 1 FROM activity WHERE activity_id = ? AND closed_in IS NOT NULL AND closed_in < ? LIMIT 1")
+        let seen = try prepare("""
+            SELECT 1 FROM \(ClosedMeasures.recent) WHERE activity_id = ?1 AND closed_in < ?2
+            UNION ALL SELECT 1 FROM \(ClosedMeasures.settled) WHERE activity_id = ?1 AND closed_in < ?2 LIMIT 1
+            """)
         return { id in
             seen.bind(Int(id), at: 1)
             seen.bind(Int(batch), at: 2)
