@@ -15,29 +15,28 @@ enum ClosedMeasures {
     /// The recent log is folded in once it holds this share of the settled table's entries.
     static let foldedAtShare = 0.1
 
-    /// The tables, in a dialect's words (`prefix`: PostgreSQL's schema).
-    static func tables(prefix: String = "", withoutRowID: Bool) -> String {
-        [recent, settled].map {
-            "CREATE TABLE \(prefix)\($0) (activity_id \(withoutRowID ? "INTEGER" : "bigint") NOT NULL, closed_in integer NOT NULL, "
-                + "PRIMARY KEY (activity_id, closed_in))\(withoutRowID ? " WITHOUT ROWID" : "");"
-        }.joined(separator: "\n")
-    }
+    /// The tables and, from the closed versions a warehouse holds, the settled one's rows: the
+    /// migration from the index, in each warehouse's words.
+    static func migration(_ dialect: SQLDialect) -> String {
+        let (schema, key, clustered) = dialect == .postgres ? ("amfora.", "bigint", "") : ("", "INTEGER", " WITHOUT ROWID")
+        return [recent, settled].map {
+            "CREATE TABLE \(schema)\($0) (activity_id \(key) NOT NULL, closed_in integer NOT NULL, PRIMARY KEY (activity_id, closed_in))\(clustered);"
+        }.joined(separator: "\n") + """
 
-    /// Every close the warehouse holds, into the settled table: the migration from the index.
-    static func fromClosedVersions(prefix: String = "") -> String {
-        "INSERT INTO \(prefix)\(settled) (activity_id, closed_in) SELECT DISTINCT activity_id, closed_in FROM \(prefix)activity "
-            + "WHERE closed_in IS NOT NULL ORDER BY activity_id, closed_in;"
+            INSERT INTO \(schema)\(settled) (activity_id, closed_in) SELECT DISTINCT activity_id, closed_in FROM \(schema)activity
+            WHERE closed_in IS NOT NULL ORDER BY activity_id, closed_in;
+            DROP INDEX \(schema)activity_gone;
+            """
     }
 
     /// Takes out the rows of `batch` for the measures of the versions `versions` (a subquery of
     /// version ids) before a rerun reopens them: only the last batch is ever rerun, so no other
     /// version of those measures is closed in it.
     static func forget(_ db: any WarehouseSQL, batch: Int, versions: String) throws {
-        let prefix = db.dialect == .postgres ? "amfora." : ""
         for table in [recent, settled] {
             try db.run("""
-                DELETE FROM \(prefix)\(table) WHERE closed_in = \(batch)
-                AND activity_id IN (SELECT activity_id FROM \(prefix)activity WHERE version_id IN (\(versions)))
+                DELETE FROM \(table) WHERE closed_in = \(batch)
+                AND activity_id IN (SELECT activity_id FROM activity WHERE version_id IN (\(versions)))
                 """, [])
         }
     }

@@ -546,11 +546,7 @@ enum Schema {
         // table it is folded into (`ClosedMeasures`), not from an index of closed versions by
         // activity id: that index's keys are hashes, so a Friday's closes fell on nearly every
         // one of its pages, and it grew by a Friday's closes every week.
-        """
-        \(ClosedMeasures.tables(withoutRowID: true))
-        \(ClosedMeasures.fromClosedVersions())
-        DROP INDEX activity_gone;
-        """,
+        ClosedMeasures.migration(.sqlite),
     ]
 
     /// A stretch's key (level, start, version) as one integer, as `WeekTables.StretchKey.number`

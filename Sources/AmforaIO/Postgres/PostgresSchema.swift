@@ -44,13 +44,7 @@ enum PostgresSchema {
 
     /// 6: the closes by measure in a recent log and a settled table, as SQLite's migration 19
     /// (`ClosedMeasures`), in place of the index of closed versions by activity id.
-    static var closedMeasures: String {
-        """
-        \(ClosedMeasures.tables(prefix: "amfora.", withoutRowID: false))
-        \(ClosedMeasures.fromClosedVersions(prefix: "amfora."))
-        DROP INDEX amfora.activity_gone;
-        """
-    }
+    static var closedMeasures: String { ClosedMeasures.migration(.postgres) }
 
     /// 2: the order rejects and reconciliation rows were written in, which SQLite keeps as the
     /// rowid: the report lists a delivery's first file-level failure and ties among history
